@@ -1,0 +1,13 @@
+package dev.cascade.events;
+
+/**
+ * Names of the topics of the public contract. Every name is configurable; these are the defaults.
+ */
+public record TopicNames(String queries, String answers, String attempts, String feedback, String config,
+                         String configStatus, String dlq) {
+
+    public static TopicNames defaults() {
+        return new TopicNames("cascade.queries", "cascade.answers", "cascade.attempts", "cascade.feedback",
+                "cascade.config", "cascade.config.status", "cascade.dlq");
+    }
+}
