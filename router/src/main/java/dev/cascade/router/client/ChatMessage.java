@@ -1,0 +1,7 @@
+package dev.cascade.router.client;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** One chat message: role ({@code system}, {@code user} or {@code assistant}) and text. */
+public record ChatMessage(@JsonProperty("role") String role, @JsonProperty("content") String content) {
+}

@@ -1,0 +1,82 @@
+package dev.cascade.router.config;
+
+import dev.cascade.router.cascade.ConfidenceMethod;
+import dev.cascade.router.pricing.TierPricing;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Deployment config of one model tier. The API key is never part of this record: only the name of the environment
+ * variable or file holding it ({@link #apiKeyEnv()}, {@link #apiKeyFile()}), resolved when the client is built.
+ */
+public record TierConfig(String name, Kind kind, URI baseUrl, String model, String apiKeyEnv, String apiKeyFile,
+                         Duration timeout, int maxInFlight, ConfidenceMethod confidence, TierPricing pricing,
+                         BreakerSettings breaker) {
+
+    /** The wire protocol of the tier's server. */
+    public enum Kind { OPENAI, ANTHROPIC }
+
+    static TierConfig from(String name, Fields f, Map<String, String> env) {
+        String prefix = "CASCADE_TIER_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
+        String kindText = f.string("kind", "openai");
+        Kind kind = null;
+        try {
+            kind = Kind.valueOf(kindText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            f.error("kind", "must be openai or anthropic, got '" + kindText + "'");
+        }
+        String url = env.getOrDefault(prefix + "BASE_URL", f.requiredString("base_url"));
+        URI baseUrl = null;
+        if (url != null) {
+            try {
+                baseUrl = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+                if (baseUrl.getScheme() == null || !baseUrl.getScheme().startsWith("http")) {
+                    f.error("base_url", "must be an http(s) URL, got '" + url + "'");
+                }
+            } catch (IllegalArgumentException e) {
+                f.error("base_url", "is not a URL: '" + url + "'");
+            }
+        }
+        String model = env.getOrDefault(prefix + "MODEL", f.requiredString("model"));
+        String keyEnv = f.string("api_key_env", null);
+        String keyFile = f.string("api_key_file", null);
+        if (f.has("api_key")) {
+            f.error("api_key", "secrets are never read from the config file; name an environment variable "
+                    + "(api_key_env) or a file (api_key_file)");
+        }
+        long timeoutMs = f.integer("timeout_ms", 30_000, 1, 3_600_000);
+        if (env.containsKey(prefix + "TIMEOUT_MS")) {
+            timeoutMs = Long.parseLong(env.get(prefix + "TIMEOUT_MS").trim());
+        }
+        long maxInFlight = f.integer("max_in_flight", 64, 1, 100_000);
+        if (env.containsKey(prefix + "MAX_IN_FLIGHT")) {
+            maxInFlight = Long.parseLong(env.get(prefix + "MAX_IN_FLIGHT").trim());
+        }
+        ConfidenceMethod confidence = ConfidenceMethod.NONE;
+        try {
+            confidence = ConfidenceMethod.parse(f.string("confidence", kind == Kind.ANTHROPIC ? "none" : "logprobs"));
+        } catch (IllegalArgumentException e) {
+            f.error("confidence", e.getMessage());
+        }
+        if (kind == Kind.ANTHROPIC && confidence != ConfidenceMethod.NONE) {
+            f.error("confidence", "an anthropic tier gives no logprobs; use confidence: none (a terminal tier)");
+        }
+        Fields p = f.object("pricing");
+        BigDecimal in = p.decimal("input_usd_per_1m_tokens", BigDecimal.ZERO);
+        BigDecimal out = p.decimal("output_usd_per_1m_tokens", BigDecimal.ZERO);
+        p.rejectUnknown();
+        TierPricing pricing = TierPricing.FREE;
+        try {
+            pricing = new TierPricing(in, out);
+        } catch (IllegalArgumentException e) {
+            f.error("pricing", e.getMessage());
+        }
+        BreakerSettings breaker = BreakerSettings.from(f.object("breaker"));
+        f.rejectUnknown();
+        return new TierConfig(name, kind, baseUrl, model, keyEnv, keyFile, Duration.ofMillis(timeoutMs),
+                (int) maxInFlight, confidence, pricing, breaker);
+    }
+}

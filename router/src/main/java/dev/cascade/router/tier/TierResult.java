@@ -1,0 +1,27 @@
+package dev.cascade.router.tier;
+
+import dev.cascade.router.cascade.CallResult;
+import dev.cascade.router.client.ModelReply;
+import java.math.BigDecimal;
+
+/**
+ * How one tier call ended, with what it cost. Never represents an exception: failures are data.
+ *
+ * @param reply   the answer, null unless {@code kind} is ANSWERED
+ * @param costUsd exact variable cost of the call (zero when nothing was billed)
+ * @param error   why the call failed, null when answered
+ */
+public record TierResult(CallResult.Kind kind, ModelReply reply, long latencyMs, BigDecimal costUsd, String error) {
+
+    public CallResult asCallResult() {
+        return kind == CallResult.Kind.ANSWERED ? CallResult.answered(reply.confidence()) : CallResult.failed(kind);
+    }
+
+    public long promptTokens() {
+        return reply == null ? 0 : reply.promptTokens();
+    }
+
+    public long completionTokens() {
+        return reply == null ? 0 : reply.completionTokens();
+    }
+}

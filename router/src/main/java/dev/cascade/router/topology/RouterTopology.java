@@ -1,0 +1,50 @@
+package dev.cascade.router.topology;
+
+import dev.cascade.events.JsonSerde;
+import dev.cascade.router.cascade.RouteTable;
+import dev.cascade.router.config.RouterConfig;
+import dev.cascade.router.metrics.RouterMetrics;
+import dev.cascade.router.processor.CascadeProcessor;
+import dev.cascade.router.processor.InFlight;
+import dev.cascade.router.processor.QueryParser;
+import dev.cascade.router.processor.Routed;
+import dev.cascade.router.tier.Tiers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The router's topology: queries in; answers (to the answers topic or a query's allowed {@code reply_to}), attempts
+ * and dead letters out; one changelogged store of in-flight queries. Every node and store is named.
+ */
+public final class RouterTopology {
+    public static final String SOURCE = "queries-source";
+    public static final String PROCESSOR = "cascade";
+
+    private RouterTopology() {
+    }
+
+    public static Topology build(RouterConfig config, RouteTable routes, Tiers tiers, RouterMetrics metrics) {
+        QueryParser parser = new QueryParser(config.maxQueryBytes(), config.replyToAllow());
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.topics().queries());
+        topology.addProcessor(PROCESSOR, () -> new CascadeProcessor(routes, tiers, parser, metrics,
+                config.topics().answers(), config.punctuateInterval()), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CascadeProcessor.STORE), Serdes.String(), JsonSerde.of(InFlight.class)),
+                PROCESSOR);
+        TopicNameExtractor<byte[], Routed> answerTopic = (key, value, context) -> value.topic();
+        Serializer<Routed> routedValue = (topic, routed) -> routed == null ? null : routed.value();
+        topology.addSink(CascadeProcessor.SINK_ANSWERS, answerTopic, new ByteArraySerializer(), routedValue,
+                PROCESSOR);
+        topology.addSink(CascadeProcessor.SINK_ATTEMPTS, config.topics().attempts(), new ByteArraySerializer(),
+                new ByteArraySerializer(), PROCESSOR);
+        topology.addSink(CascadeProcessor.SINK_DLQ, config.topics().dlq(), new ByteArraySerializer(),
+                new ByteArraySerializer(), PROCESSOR);
+        return topology;
+    }
+}
