@@ -2,7 +2,6 @@ package dev.cascade.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -79,6 +78,12 @@ public final class ModelSimulator implements AutoCloseable {
     public long requests(String model) {
         Stats s = stats.get(model);
         return s == null ? 0 : s.requests.get();
+    }
+
+    /** Requests to {@code model} being served right now. */
+    public long inFlight(String model) {
+        Stats s = stats.get(model);
+        return s == null ? 0 : s.inFlight.get();
     }
 
     /** Verification calls that reached {@code model} so far. */
@@ -220,10 +225,6 @@ public final class ModelSimulator implements AutoCloseable {
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
-    }
-
-    static ArrayNode array() {
-        return JSON.createArrayNode();
     }
 
     @Override

@@ -1,0 +1,67 @@
+package dev.cascade.router.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.cascade.router.RouterMain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** The router as its own JVM (like production), started from the test classpath, killable with SIGKILL. */
+final class RouterProcess implements AutoCloseable {
+    private final Process process;
+    final Path log;
+
+    private RouterProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static RouterProcess start(Map<String, Object> doc, Path dir, String name) throws IOException {
+        Files.createDirectories(dir);
+        Path config = dir.resolve("router.yaml");
+        new ObjectMapper(new YAMLFactory()).writeValue(config.toFile(), doc);
+        Path log = dir.resolve(name + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx512m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Djava.io.tmpdir=" + dir,
+                "-cp", System.getProperty("java.class.path"),
+                RouterMain.class.getName(), "--config", config.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("CASCADE_"));
+        return new RouterProcess(pb.start(), log);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hook, no commit, no clean close. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+}
