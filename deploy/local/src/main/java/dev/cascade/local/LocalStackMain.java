@@ -1,0 +1,208 @@
+package dev.cascade.local;
+
+import dev.cascade.kafka.EmbeddedKafkaMain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The whole pipeline on one machine, one process per service like a real deployment: a real KRaft broker, the model
+ * simulator, the router; then a demo workload with progress, and a per-tier summary at the end.
+ */
+public final class LocalStackMain {
+    static final List<String> TIERS = List.of("small", "medium", "large", "general");
+    static final int SIMULATOR_PORT = 8090;
+    static final int ROUTER_ADMIN_PORT = 8081;
+
+    private LocalStackMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(System.getProperty("cascade.home", ".")).toAbsolutePath().normalize();
+        StackOptions options;
+        try {
+            options = StackOptions.parse(args, home);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options));
+    }
+
+    static int run(StackOptions o) throws Exception {
+        boolean temporary = o.dataDir() == null;
+        Path data = temporary ? Files.createTempDirectory("cascade-stack-") : o.dataDir();
+        Files.createDirectories(data);
+        Path logs = data.resolve("logs");
+        String bootstrap = "127.0.0.1:" + o.kafkaPort();
+        List<ChildProcess> children = new ArrayList<>();
+        AtomicBoolean stopping = new AtomicBoolean();
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Tally[] tally = new Tally[1];
+        Runnable shutdown = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return;
+            }
+            if (tally[0] != null) {
+                tally[0].stop();
+            }
+            System.out.println("stopping services...");
+            for (int i = children.size() - 1; i >= 0; i--) {
+                try {
+                    children.get(i).stop(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (temporary) {
+                deleteRecursively(data);
+            } else {
+                System.out.println("data kept in " + data);
+            }
+        };
+        Thread hook = new Thread(() -> {
+            interrupted.countDown();
+            shutdown.run();
+        }, "stack-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            System.out.println("data directory: " + data + (temporary ? " (temporary)" : ""));
+            ChildProcess broker = ChildProcess.start("broker", List.of(ChildProcess.java(), "-Xmx512m",
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+                    EmbeddedKafkaMain.class.getName(), "--port", Integer.toString(o.kafkaPort()),
+                    "--data-dir", data.resolve("kafka").toString()), Map.of(), logs);
+            children.add(broker);
+            broker.awaitLogLine("READY", Duration.ofSeconds(90));
+            System.out.println("kafka:     " + bootstrap + " (KRaft, log " + broker.log + ")");
+            createTopics(bootstrap);
+
+            ChildProcess simulator = ChildProcess.start("simulator", List.of(ChildProcess.java(), "-Xmx256m", "-jar",
+                    o.home().resolve("simulator/target/model-simulator-all.jar").toString(),
+                    "--config", o.home().resolve("deploy/local/config/simulator.yaml").toString(),
+                    "--port", Integer.toString(SIMULATOR_PORT)), Map.of(), logs);
+            children.add(simulator);
+            simulator.awaitLogLine("READY", Duration.ofSeconds(60));
+            System.out.println("simulator: http://127.0.0.1:" + SIMULATOR_PORT + " (models small-model, "
+                    + "medium-model, large-model, general-model)");
+
+            ChildProcess router = ChildProcess.start("router", List.of(ChildProcess.java(), "-Xmx768m",
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar",
+                    o.home().resolve("router/target/cascade-router.jar").toString(),
+                    "--config", o.config().toString()), Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
+                    "KAFKA_STATE_DIR", data.resolve("router-state").toString(),
+                    "CASCADE_ADMIN_PORT", Integer.toString(ROUTER_ADMIN_PORT)), logs);
+            children.add(router);
+            router.awaitHttp200("http://127.0.0.1:" + ROUTER_ADMIN_PORT + "/health/ready", Duration.ofSeconds(120));
+            System.out.println("router:    admin http://127.0.0.1:" + ROUTER_ADMIN_PORT
+                    + " (/health/ready, /metrics), config " + o.config());
+            System.out.println("ledger:    not part of this build yet");
+
+            tally[0] = new Tally(bootstrap, "cascade.answers", "cascade.attempts", "cascade.dlq");
+            Thread reader = new Thread(tally[0], "tally");
+            reader.setDaemon(true);
+            reader.start();
+
+            Workload workload = new Workload(bootstrap, "cascade.queries",
+                    Long.toString(System.currentTimeMillis(), 36), o.queries(), o.rate());
+            Thread publisher = new Thread(workload, "workload");
+            publisher.setDaemon(true);
+            publisher.start();
+            System.out.println("publishing " + o.queries() + " demo queries at " + o.rate() + "/s to cascade.queries"
+                    + (o.duration() == null ? "; Ctrl-C stops" : "; stopping after " + o.duration() + " s"));
+
+            long end = o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration() * 1_000_000_000L;
+            boolean reportedAll = false;
+            while (System.nanoTime() < end && interrupted.getCount() > 0) {
+                interrupted.await(Math.min(2_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                for (ChildProcess c : children) {
+                    c.checkAlive();
+                }
+                long demoAnswered = demoAnswered(tally[0], workload, o.queries());
+                if (!reportedAll) {
+                    System.out.println("published " + workload.published.get() + "/" + o.queries() + ", "
+                            + tally[0].progressLine());
+                }
+                if (!reportedAll && o.queries() > 0 && demoAnswered == o.queries()) {
+                    reportedAll = true;
+                    System.out.println("all " + o.queries() + " demo queries answered; the stack keeps running"
+                            + (o.duration() == null ? " until interrupted" : " until the duration ends")
+                            + " (publish your own to cascade.queries on " + bootstrap + ")");
+                }
+            }
+            long demoAnswered = demoAnswered(tally[0], workload, o.queries());
+            System.out.println();
+            System.out.println("=== per-tier summary ===");
+            System.out.println(tally[0].summary(TIERS));
+            System.out.println("demo queries answered: " + demoAnswered + "/" + o.queries()
+                    + (workload.sendErrors.get() > 0 ? ", publish errors: " + workload.sendErrors.get() : ""));
+            Runtime.getRuntime().removeShutdownHook(hook);
+            shutdown.run();
+            if (demoAnswered < o.queries() || workload.sendErrors.get() > 0) {
+                System.err.println("not every demo query was answered before the stack stopped (raise --duration, "
+                        + "or see the logs in " + logs + ")");
+                return 1;
+            }
+            return 0;
+        } catch (IllegalStateException | IOException e) {
+            System.err.println("local stack failed: " + e.getMessage());
+            Runtime.getRuntime().removeShutdownHook(hook);
+            shutdown.run();
+            return 1;
+        }
+    }
+
+    private static long demoAnswered(Tally tally, Workload workload, int queries) {
+        long n = 0;
+        for (int i = 0; i < queries; i++) {
+            if (tally.answeredIds.contains(workload.id(i))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static void createTopics(String bootstrap) throws Exception {
+        List<NewTopic> topics = List.of(
+                new NewTopic("cascade.queries", 3, (short) 1),
+                new NewTopic("cascade.answers", 3, (short) 1),
+                new NewTopic("cascade.attempts", 3, (short) 1),
+                new NewTopic("cascade.feedback", 3, (short) 1),
+                new NewTopic("cascade.dlq", 1, (short) 1),
+                new NewTopic("cascade.config", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic("cascade.config.status", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            for (NewTopic t : topics) {
+                try {
+                    admin.createTopics(List.of(t)).all().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause(), e);
+                    }
+                }
+            }
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+}

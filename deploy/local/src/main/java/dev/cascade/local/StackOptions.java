@@ -1,0 +1,72 @@
+package dev.cascade.local;
+
+import java.nio.file.Path;
+
+/**
+ * Options of the local stack, spelled as the README documents them.
+ *
+ * @param duration seconds to run before stopping cleanly; null to run until interrupted
+ * @param dataDir  where broker data and router state live (kept); null for a fresh temporary directory
+ */
+record StackOptions(int queries, double rate, Integer duration, int kafkaPort, Path config, Path dataDir, Path home) {
+
+    static final String USAGE = """
+            usage: deploy/local/run.sh [--queries N] [--rate QPS] [--duration SECONDS] [--kafka-port P]
+                                       [--config FILE] [--data-dir DIR]
+              --queries N         demo queries to publish (default 200; 0 publishes none)
+              --rate QPS          publishing rate (default 20)
+              --duration SECONDS  stop cleanly after this long and exit 0 (default: run until interrupted)
+              --kafka-port P      broker port on 127.0.0.1 (default 9092)
+              --config FILE       router config (default deploy/local/config/router.yaml)
+              --data-dir DIR      keep broker data and router state here, so a killed stack restarts where it was
+                                  (default: a fresh temporary directory, removed on exit)""";
+
+    static StackOptions parse(String[] args, Path home) {
+        int queries = 200;
+        double rate = 20;
+        Integer duration = null;
+        int kafkaPort = 9092;
+        Path config = home.resolve("deploy/local/config/router.yaml");
+        Path dataDir = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                throw new IllegalArgumentException(USAGE);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + a + " needs a value\n" + USAGE);
+            }
+            String v = args[++i];
+            try {
+                switch (a) {
+                    case "--queries" -> queries = nonNegative(a, Integer.parseInt(v));
+                    case "--rate" -> rate = Double.parseDouble(v);
+                    case "--duration" -> duration = nonNegative(a, Integer.parseInt(v));
+                    case "--kafka-port" -> kafkaPort = Integer.parseInt(v);
+                    case "--config" -> config = Path.of(v).toAbsolutePath();
+                    case "--data-dir" -> dataDir = Path.of(v).toAbsolutePath();
+                    default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("option " + a + " takes a number, got '" + v + "'\n" + USAGE);
+            }
+        }
+        if (!(rate > 0)) {
+            throw new IllegalArgumentException("--rate must be > 0, got " + rate);
+        }
+        if (kafkaPort < 1 || kafkaPort > 65_535) {
+            throw new IllegalArgumentException("--kafka-port must be a TCP port, got " + kafkaPort);
+        }
+        if (!config.toFile().isFile()) {
+            throw new IllegalArgumentException("--config: no such file " + config);
+        }
+        return new StackOptions(queries, rate, duration, kafkaPort, config, dataDir, home);
+    }
+
+    private static int nonNegative(String option, int v) {
+        if (v < 0) {
+            throw new IllegalArgumentException(option + " must be >= 0, got " + v);
+        }
+        return v;
+    }
+}
