@@ -1,12 +1,10 @@
 package dev.cascade.router;
 
-import dev.cascade.router.cascade.RouteTable;
 import dev.cascade.router.config.ConfigException;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.http.AdminServer;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.tier.Tiers;
-import dev.cascade.router.topology.RouterTopology;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -16,7 +14,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** Wiring only: {@code cascade-router.jar --config router.yaml}. Exits non-zero when the router fails. */
@@ -49,10 +46,7 @@ public final class RouterMain {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
 
-        Properties props = new Properties();
-        props.putAll(config.streamsProperties());
-        RouterApp app = new RouterApp(RouterTopology.build(config, RouteTable.of(config.routes()), tiers, metrics),
-                props);
+        RouterApp app = new RouterApp(config, tiers, metrics);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(app.streams());
         streamsMetrics.bindTo(registry);
         AdminServer admin = AdminServer.start(config.adminPort(),
@@ -66,7 +60,12 @@ public final class RouterMain {
             admin.close();
             tiers.close();
         }, "router-shutdown"));
-        app.start();
+        try {
+            app.start();
+        } catch (IllegalStateException e) {
+            System.err.println("router could not start: " + e.getMessage());
+            System.exit(1);
+        }
         System.out.println("router started: admin on :" + admin.port() + ", reading " + config.topics().queries());
         app.awaitStopped();
         if (app.failure() != null) {

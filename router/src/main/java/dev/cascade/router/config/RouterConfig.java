@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The router's deployment config: Kafka client settings, topics, tiers and the routes of the file. Built from one
+ * The router's deployment config: Kafka client settings, topics, tiers and the routes of the file (which apply
+ * where the config topic has no policy for a route). Built from one
  * parsed document plus the environment (environment wins); immutable; every problem is reported at once.
  *
  * <p>Environment: every {@code KAFKA_X_Y} becomes Kafka setting {@code x.y}; {@code CASCADE_ADMIN_PORT};
@@ -26,8 +27,6 @@ import java.util.TreeMap;
 public record RouterConfig(Map<String, String> kafka, TopicNames topics, int maxQueryBytes, List<String> replyToAllow,
                            int adminPort, Duration punctuateInterval, Map<String, TierConfig> tiers,
                            Map<String, RoutePolicy> routes) {
-
-    public static final String DEFAULT_ROUTE = "default";
 
     public RouterConfig {
         kafka = Map.copyOf(kafka);
@@ -109,10 +108,6 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
                 routes.put(name, policy);
             }
         });
-        if (!routes.containsKey(DEFAULT_ROUTE)) {
-            errors.add("routes: a route named '" + DEFAULT_ROUTE + "' is required (it serves queries naming no "
-                    + "route or an unknown one)");
-        }
         root.rejectUnknown();
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);

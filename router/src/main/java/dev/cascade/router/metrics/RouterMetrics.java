@@ -36,6 +36,8 @@ public final class RouterMetrics implements MeterBinder {
     public static final String BREAKER_STATE = "router.tier.breaker.state";
     public static final String QUERIES_IN_FLIGHT = "router.queries.in.flight";
     public static final String STALE_COMPLETIONS = "router.completions.stale";
+    public static final String CONFIG_RECORDS = "router.config.records";
+    public static final String POLICIES_APPLIED = "router.policies.applied";
 
     private final Tiers tiers;
     private volatile MeterRegistry registry = new SimpleMeterRegistry();
@@ -103,6 +105,18 @@ public final class RouterMetrics implements MeterBinder {
     public void staleCompletion() {
         Counter.builder(STALE_COMPLETIONS).description("completions of calls whose query had moved on (after a "
                 + "restart or rebalance)").register(registry).increment();
+    }
+
+    /** A config record judged by the status processor (once per record in the cluster). */
+    public void configRecord(boolean accepted) {
+        Counter.builder(CONFIG_RECORDS).description("config records accepted or rejected")
+                .tag("result", accepted ? "accepted" : "rejected").register(registry).increment();
+    }
+
+    /** A config record applied (or refused) by this instance's live routing table. */
+    public void policyApplied(boolean accepted) {
+        Counter.builder(POLICIES_APPLIED).description("config records applied or refused by this instance")
+                .tag("result", accepted ? "accepted" : "rejected").register(registry).increment();
     }
 
     public void waiting(String tier, long delta) {

@@ -1,10 +1,12 @@
 package dev.cascade.router.topology;
 
 import dev.cascade.events.JsonSerde;
+import dev.cascade.router.cascade.PolicyParser;
 import dev.cascade.router.cascade.RouteTable;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.processor.CascadeProcessor;
+import dev.cascade.router.processor.ConfigStatusProcessor;
 import dev.cascade.router.processor.InFlight;
 import dev.cascade.router.processor.QueryParser;
 import dev.cascade.router.processor.Routed;
@@ -13,17 +15,23 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The router's topology: queries in; answers (to the answers topic or a query's allowed {@code reply_to}), attempts
- * and dead letters out; one changelogged store of in-flight queries. Every node and store is named.
+ * and dead letters out; one changelogged store of in-flight queries. A second sub-topology reports on every record
+ * of the config topic. Every node and store is named.
  */
 public final class RouterTopology {
     public static final String SOURCE = "queries-source";
     public static final String PROCESSOR = "cascade";
+    public static final String CONFIG_SOURCE = "config-source";
+    public static final String CONFIG_STATUS = "config-status";
+    public static final String CONFIG_STATUS_SINK = "config-status-sink";
 
     private RouterTopology() {
     }
@@ -45,6 +53,20 @@ public final class RouterTopology {
                 new ByteArraySerializer(), PROCESSOR);
         topology.addSink(CascadeProcessor.SINK_DLQ, config.topics().dlq(), new ByteArraySerializer(),
                 new ByteArraySerializer(), PROCESSOR);
+        addConfigStatus(topology, config, metrics);
         return topology;
+    }
+
+    /** Config topic in, one status record per config record out; the last good policy per route in a store. */
+    private static void addConfigStatus(Topology topology, RouterConfig config, RouterMetrics metrics) {
+        PolicyParser policies = new PolicyParser(config.tiers().keySet());
+        topology.addSource(CONFIG_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
+                config.topics().config());
+        topology.addProcessor(CONFIG_STATUS, () -> new ConfigStatusProcessor(policies, metrics), CONFIG_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ConfigStatusProcessor.STORE), Serdes.String(), Serdes.String()),
+                CONFIG_STATUS);
+        topology.addSink(CONFIG_STATUS_SINK, config.topics().configStatus(), new StringSerializer(),
+                new ByteArraySerializer(), CONFIG_STATUS);
     }
 }

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -28,14 +29,14 @@ final class KafkaIO implements AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 0), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    void send(String topic, String key, String value, Header... headers) {
-        send(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+    RecordMetadata send(String topic, String key, String value, Header... headers) {
+        return send(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8), headers);
     }
 
-    void send(String topic, byte[] key, byte[] value, Header... headers) {
+    RecordMetadata send(String topic, byte[] key, byte[] value, Header... headers) {
         try {
-            producer.send(new ProducerRecord<>(topic, null, key, value, List.of(headers))).get();
+            return producer.send(new ProducerRecord<>(topic, null, key, value, List.of(headers))).get();
         } catch (Exception e) {
             throw new IllegalStateException("send to " + topic + " failed", e);
         }

@@ -5,11 +5,9 @@ import dev.cascade.events.Json;
 import dev.cascade.events.TopicNames;
 import dev.cascade.kafka.EmbeddedKafkaBroker;
 import dev.cascade.router.RouterApp;
-import dev.cascade.router.cascade.RouteTable;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.tier.Tiers;
-import dev.cascade.router.topology.RouterTopology;
 import dev.cascade.simulator.ModelBehaviour;
 import dev.cascade.simulator.ModelSimulator;
 import java.io.IOException;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,6 +43,11 @@ final class RouterHarness implements AutoCloseable {
                 "cfgs-" + suffix, "dlq-" + suffix);
         appId = "router-test-" + suffix;
         broker.createTopics(2, List.of(topics.queries(), topics.answers(), topics.attempts(), topics.dlq()));
+        broker.createTopics(List.of(
+                new org.apache.kafka.clients.admin.NewTopic(topics.config(), 1, (short) 1)
+                        .configs(Map.of("cleanup.policy", "compact")),
+                new org.apache.kafka.clients.admin.NewTopic(topics.configStatus(), 1, (short) 1)
+                        .configs(Map.of("cleanup.policy", "compact"))));
         try {
             simulator = ModelSimulator.start(0, Map.of(
                     "small-model", behaviour(0.95), "medium-model", behaviour(0.9),
@@ -112,11 +114,13 @@ final class RouterHarness implements AutoCloseable {
     RouterHarness start() {
         config = RouterConfig.from(doc, Map.of(), "test");
         tiers = Tiers.create(config.tiers().values(), Map.of());
-        RouterMetrics metrics = new RouterMetrics(tiers);
-        Properties props = new Properties();
-        props.putAll(config.streamsProperties());
-        app = new RouterApp(RouterTopology.build(config, RouteTable.of(config.routes()), tiers, metrics), props);
-        app.start();
+        app = new RouterApp(config, tiers, new RouterMetrics(tiers));
+        try {
+            app.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         org.awaitility.Awaitility.await("router RUNNING").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> app.state() == KafkaStreams.State.RUNNING || app.failure() != null);
