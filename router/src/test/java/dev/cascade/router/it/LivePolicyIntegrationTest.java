@@ -57,7 +57,6 @@ class LivePolicyIntegrationTest {
             assertThat(publish(h, "live", ZERO).path("status").asText()).isEqualTo("ACCEPTED");
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answerTiers(h, "live", 1).equals(
                     List.of("small")));
-            // confidence 0.95 never reaches 0.8 on small? it does; with threshold 0 even low confidence is accepted
             h.simulator.update("small-model", Map.of("confidence_correct", 0.05, "confidence_wrong", 0.05));
             assertThat(answerTiers(h, "live", 10)).containsOnly("small").hasSize(10);
 
