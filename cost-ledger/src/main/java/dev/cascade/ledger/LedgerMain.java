@@ -1,16 +1,65 @@
 package dev.cascade.ledger;
 
-/**
- * Entry point of the cost ledger. The ledger's topology is not part of this release yet; the process says so and
- * exits non-zero rather than pretending to aggregate.
- */
+import dev.cascade.ledger.config.LedgerConfig;
+import dev.cascade.ledger.http.LedgerServer;
+import dev.cascade.ledger.metrics.LedgerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.slf4j.LoggerFactory;
+
+/** Wiring only: {@code cost-ledger.jar --config ledger.yaml}. Exits non-zero when the ledger fails. */
 public final class LedgerMain {
     private LedgerMain() {
     }
 
-    public static void main(String[] args) {
-        System.err.println("cost-ledger: not available in this release (the router writes cascade.attempts and "
-                + "cascade.answers; aggregate them with any consumer until the ledger ships)");
-        System.exit(2);
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 || !args[0].equals("--config")) {
+            System.err.println("usage: java -jar cost-ledger.jar --config ledger.yaml");
+            System.exit(2);
+        }
+        LedgerConfig config;
+        try {
+            config = LedgerConfig.load(Path.of(args[1]), System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("service", "ledger");
+        LedgerMetrics metrics = new LedgerMetrics();
+        metrics.bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        LedgerApp app = new LedgerApp(config, metrics);
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(app.streams());
+        streamsMetrics.bindTo(registry);
+        LedgerServer server = LedgerServer.start(config, app.queries(), () -> {
+            try {
+                metrics.refresh(app.queries().totals(), config.pricing(), config.referenceTier());
+            } catch (InvalidStateStoreException | IllegalStateException e) {
+                LoggerFactory.getLogger(LedgerMain.class).debug("ledger gauges not refreshed: {}", e.getMessage());
+            }
+            return registry.scrape();
+        }, () -> app.streams().state() == KafkaStreams.State.RUNNING);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            streamsMetrics.close();
+            server.close();
+        }, "ledger-shutdown"));
+        app.start();
+        System.out.println("ledger started: http://127.0.0.1:" + server.port() + "/ (api: /api/summary)");
+        app.awaitStopped();
+        if (app.failure() != null) {
+            System.exit(1);
+        }
     }
 }

@@ -1,0 +1,156 @@
+package dev.cascade.ledger.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.cascade.events.Json;
+import dev.cascade.ledger.config.LedgerConfig;
+import dev.cascade.ledger.model.TierStats;
+import dev.cascade.ledger.query.LedgerQueries;
+import dev.cascade.ledger.query.Summary;
+import dev.cascade.ledger.query.WindowRow;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/**
+ * The ledger's HTTP API (read-only): {@code /api/summary}, {@code /api/tiers?route=&window=}, {@code /api/breakeven},
+ * the page at {@code /}, {@code /metrics}, {@code /health/live|ready}, and {@code /internal/...} for the other
+ * instances. While stores are being rebalanced, API calls answer 503 with a reason.
+ */
+public final class LedgerServer implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final LedgerQueries queries;
+    private final LedgerConfig config;
+
+    private LedgerServer(HttpServer server, ExecutorService executor, LedgerQueries queries, LedgerConfig config) {
+        this.server = server;
+        this.executor = executor;
+        this.queries = queries;
+        this.config = config;
+    }
+
+    public static LedgerServer start(LedgerConfig config, LedgerQueries queries, Supplier<String> metrics,
+                                     BooleanSupplier ready) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(config.httpPort()), 32);
+        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "ledger-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        LedgerServer s = new LedgerServer(server, executor, queries, config);
+        server.createContext("/api/summary", ex -> s.json(ex, () -> Summary.summary(queries.totals(),
+                queries.failedByRoute(), config.pricing(), config.referenceTier())));
+        server.createContext("/api/breakeven", ex -> s.json(ex, () -> Summary.breakeven(queries.totals(),
+                config.pricing(), config.referenceTier())));
+        server.createContext("/api/tiers", ex -> s.json(ex, () -> s.tiers(params(ex))));
+        server.createContext("/internal/totals", ex -> s.json(ex, queries::localTotals));
+        server.createContext("/internal/failed", ex -> s.json(ex, queries::localFailed));
+        server.createContext("/internal/windows", ex -> s.json(ex, () ->
+                queries.localWindows(params(ex).getOrDefault("window", "minute"))));
+        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                metrics.get().getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/health/live", ex -> respond(ex, 200, "application/json",
+                "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/health/ready", ex -> respond(ex, ready.getAsBoolean() ? 200 : 503, "application/json",
+                ("{\"ready\":" + ready.getAsBoolean() + "}").getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/", s::page);
+        server.start();
+        return s;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private Object tiers(Map<String, String> params) {
+        String window = params.getOrDefault("window", "hour");
+        String route = params.get("route");
+        ArrayNode rows = JsonNodeFactory.instance.arrayNode();
+        if (window.equals("all")) {
+            for (Map.Entry<String, TierStats> e : queries.totals().entrySet()) {
+                String[] rt = e.getKey().split("\\|", 2);
+                if (route == null || route.equals(rt[0])) {
+                    rows.add(Summary.row(rt[1], rt[0], e.getValue(), config.pricing().get(rt[1])));
+                }
+            }
+            return rows;
+        }
+        for (WindowRow w : queries.windows(window)) {
+            if (route == null || route.equals(w.route())) {
+                rows.add(Summary.row(w.tier(), w.route(), w.stats(), config.pricing().get(w.tier()))
+                        .put("window_start", w.start()).put("window_end", w.end()));
+            }
+        }
+        return rows;
+    }
+
+    private void json(HttpExchange ex, Supplier<Object> body) throws IOException {
+        try {
+            respond(ex, 200, "application/json", Json.mapper().writeValueAsBytes(body.get()));
+        } catch (InvalidStateStoreException e) {
+            error(ex, 503, "the ledger's stores are not queryable right now (starting or rebalancing): "
+                    + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            error(ex, 400, e.getMessage());
+        } catch (IllegalStateException e) {
+            error(ex, 502, e.getMessage());
+        }
+    }
+
+    private void page(HttpExchange ex) throws IOException {
+        if (!ex.getRequestURI().getPath().equals("/")) {
+            error(ex, 404, "no such path " + ex.getRequestURI().getPath());
+            return;
+        }
+        try (InputStream in = LedgerServer.class.getResourceAsStream("/ledger-page.html")) {
+            respond(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
+        }
+    }
+
+    private static void error(HttpExchange ex, int status, String message) throws IOException {
+        respond(ex, status, "application/json", Json.mapper().writeValueAsBytes(Map.of("error", message)));
+    }
+
+    static Map<String, String> params(HttpExchange ex) {
+        Map<String, String> out = new HashMap<>();
+        String q = ex.getRequestURI().getRawQuery();
+        if (q != null) {
+            for (String pair : q.split("&")) {
+                String[] kv = pair.split("=", 2);
+                out.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+                        kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+            }
+        }
+        return out;
+    }
+
+    private static void respond(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        try (ex) {
+            ex.getResponseHeaders().set("Content-Type", type);
+            ex.sendResponseHeaders(status, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.cascade.ledger.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Aggregate of one route and tier over a window (or all time): calls by outcome, tokens, exact variable cost,
+ * a mergeable latency histogram (HdrHistogram), answers served with their tokens, and quality from feedback.
+ * Immutable: {@link #add} and {@link #merge} return new values.
+ */
+public record TierStats(@JsonProperty("calls") Map<String, Long> calls,
+                        @JsonProperty("prompt_tokens") long promptTokens,
+                        @JsonProperty("completion_tokens") long completionTokens,
+                        @JsonProperty("cost_usd") BigDecimal costUsd,
+                        @JsonProperty("shadow_cost_usd") BigDecimal shadowCostUsd,
+                        @JsonProperty("latency") byte[] latency,
+                        @JsonProperty("answers") long answers,
+                        @JsonProperty("answer_prompt_tokens") long answerPromptTokens,
+                        @JsonProperty("answer_completion_tokens") long answerCompletionTokens,
+                        @JsonProperty("feedback") long feedback,
+                        @JsonProperty("correct") long correct,
+                        @JsonProperty("scored") long scored,
+                        @JsonProperty("score_micros") long scoreMicros,
+                        @JsonProperty("first_ts") long firstTs,
+                        @JsonProperty("last_ts") long lastTs) {
+
+    private static final long MAX_LATENCY_MS = 3_600_000L;
+
+    public static TierStats empty() {
+        return new TierStats(Map.of(), 0, 0, BigDecimal.ZERO, BigDecimal.ZERO, null, 0, 0, 0, 0, 0, 0, 0,
+                Long.MAX_VALUE, Long.MIN_VALUE);
+    }
+
+    public TierStats add(LedgerEvent e) {
+        long first = Math.min(firstTs, e.timestamp());
+        long last = Math.max(lastTs, e.timestamp());
+        return switch (e.kind()) {
+            case ATTEMPT -> {
+                Map<String, Long> c = new TreeMap<>(calls);
+                c.merge(e.outcome(), 1L, Long::sum);
+                BigDecimal cost = e.costUsd() == null ? BigDecimal.ZERO : e.costUsd();
+                boolean accepted = "ACCEPTED".equals(e.outcome()) && !e.shadow();
+                boolean called = !"SHORT_CIRCUITED".equals(e.outcome());
+                yield new TierStats(c, promptTokens + e.promptTokens(), completionTokens + e.completionTokens(),
+                        e.shadow() ? costUsd : costUsd.add(cost), e.shadow() ? shadowCostUsd.add(cost) : shadowCostUsd,
+                        called ? record(latency, e.latencyMs()) : latency, answers + (accepted ? 1 : 0),
+                        answerPromptTokens + (accepted ? e.promptTokens() : 0),
+                        answerCompletionTokens + (accepted ? e.completionTokens() : 0), feedback,
+                        correct, scored, scoreMicros, first, last);
+            }
+            case FEEDBACK -> {
+                boolean isScore = e.score() != null;
+                long micros = isScore ? Math.round(e.score() * 1_000_000) : 0;
+                yield new TierStats(calls, promptTokens, completionTokens, costUsd, shadowCostUsd, latency, answers,
+                        answerPromptTokens, answerCompletionTokens, feedback + 1,
+                        correct + (Boolean.TRUE.equals(e.correct()) ? 1 : 0), scored + (isScore ? 1 : 0),
+                        scoreMicros + micros, first, last);
+            }
+        };
+    }
+
+    public TierStats merge(TierStats o) {
+        Map<String, Long> c = new TreeMap<>(calls);
+        o.calls.forEach((k, v) -> c.merge(k, v, Long::sum));
+        return new TierStats(c, promptTokens + o.promptTokens, completionTokens + o.completionTokens,
+                costUsd.add(o.costUsd), shadowCostUsd.add(o.shadowCostUsd), mergeHistograms(latency, o.latency),
+                answers + o.answers, answerPromptTokens + o.answerPromptTokens,
+                answerCompletionTokens + o.answerCompletionTokens, feedback + o.feedback, correct + o.correct, scored + o.scored, scoreMicros + o.scoreMicros,
+                Math.min(firstTs, o.firstTs), Math.max(lastTs, o.lastTs));
+    }
+
+    public long calls(String outcome) {
+        return calls.getOrDefault(outcome, 0L);
+    }
+
+    /** Calls actually made (everything but short-circuited tiers). */
+    @JsonIgnore
+    public long callsMade() {
+        return calls.values().stream().mapToLong(Long::longValue).sum() - calls("SHORT_CIRCUITED");
+    }
+
+    /** Latency percentile in ms (0 to 100), or null without calls. */
+    public Long latencyPercentileMs(double percentile) {
+        Histogram h = decode(latency);
+        return h == null || h.getTotalCount() == 0 ? null : h.getValueAtPercentile(percentile);
+    }
+
+    /** Accuracy from verdict feedback, null without any; mean score from score feedback likewise. */
+    @JsonIgnore
+    public Double accuracy() {
+        long verdicts = feedback - scored;
+        return verdicts == 0 ? null : correct / (double) verdicts;
+    }
+
+    @JsonIgnore
+    public Double meanScore() {
+        return scored == 0 ? null : scoreMicros / 1e6 / scored;
+    }
+
+    private static byte[] record(byte[] encoded, long latencyMs) {
+        Histogram h = decode(encoded);
+        if (h == null) {
+            h = new Histogram(MAX_LATENCY_MS, 2);
+        }
+        h.recordValue(Math.max(0, Math.min(MAX_LATENCY_MS, latencyMs)));
+        return encode(h);
+    }
+
+    private static byte[] mergeHistograms(byte[] a, byte[] b) {
+        Histogram ha = decode(a);
+        Histogram hb = decode(b);
+        if (ha == null) {
+            return b;
+        }
+        if (hb != null) {
+            ha.add(hb);
+        }
+        return encode(ha);
+    }
+
+    private static Histogram decode(byte[] encoded) {
+        if (encoded == null) {
+            return null;
+        }
+        try {
+            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0);
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("corrupt latency histogram in aggregate", e);
+        }
+    }
+
+    private static byte[] encode(Histogram h) {
+        ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        int n = h.encodeIntoCompressedByteBuffer(buffer);
+        byte[] out = new byte[n];
+        buffer.flip();
+        buffer.get(out);
+        return out;
+    }
+}

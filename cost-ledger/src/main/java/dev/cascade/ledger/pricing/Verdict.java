@@ -1,0 +1,197 @@
+package dev.cascade.ledger.pricing;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.cascade.ledger.model.TierStats;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Does self-hosting pay off? Pure arithmetic over all-time per-tier totals and the tiers' prices.
+ *
+ * <p>The approximation, stated: what an answer served by a self-hosted tier would have cost on the general API is
+ * the general API's token prices applied to the tokens that answer used (prompt and completion tokens of the
+ * accepted call). Monthly figures extrapolate the observed period (first to last event) to a month of
+ * {@link TierPrice#HOURS_PER_MONTH} hours at the same rate.
+ */
+public final class Verdict {
+    private static final MathContext MC = MathContext.DECIMAL64;
+    private static final BigDecimal MIN_HOURS = new BigDecimal("0.0166667");
+
+    /** The verdict on one self-hosted tier. Null figures mean "never" at current per-query economics. */
+    public record TierVerdict(@JsonProperty("tier") String tier,
+                              @JsonProperty("answers") long answers,
+                              @JsonProperty("variable_cost_usd") BigDecimal variableCost,
+                              @JsonProperty("general_equivalent_usd") BigDecimal generalEquivalent,
+                              @JsonProperty("fixed_cost_accrued_usd") BigDecimal fixedAccrued,
+                              @JsonProperty("monthly_queries") BigDecimal monthlyQueries,
+                              @JsonProperty("monthly_fixed_usd") BigDecimal monthlyFixed,
+                              @JsonProperty("monthly_net_savings_usd") BigDecimal monthlyNetSavings,
+                              @JsonProperty("break_even_queries_per_month") BigDecimal breakEven,
+                              @JsonProperty("payback_months") BigDecimal paybackMonths,
+                              @JsonProperty("accuracy") Double accuracy,
+                              @JsonProperty("reference_accuracy") Double referenceAccuracy,
+                              @JsonProperty("pays_off") boolean paysOff,
+                              @JsonProperty("sentence") String sentence) {
+    }
+
+    /** One point of the break-even chart: monthly cost at a monthly volume. */
+    public record Point(@JsonProperty("queries_per_month") BigDecimal queries,
+                        @JsonProperty("all_general_usd") BigDecimal allGeneral,
+                        @JsonProperty("cascade_usd") BigDecimal cascade) {
+    }
+
+    /** The verdict on the cascade as a whole. */
+    public record CascadeVerdict(@JsonProperty("monthly_queries") BigDecimal monthlyQueries,
+                                 @JsonProperty("monthly_cost_usd") BigDecimal monthlyCost,
+                                 @JsonProperty("monthly_all_general_usd") BigDecimal monthlyAllGeneral,
+                                 @JsonProperty("monthly_savings_usd") BigDecimal monthlySavings,
+                                 @JsonProperty("break_even_queries_per_month") BigDecimal breakEven,
+                                 @JsonProperty("pays_off") boolean paysOff,
+                                 @JsonProperty("sentence") String sentence,
+                                 @JsonProperty("tiers") List<TierVerdict> tiers,
+                                 @JsonProperty("missing_pricing") List<String> missingPricing,
+                                 @JsonProperty("chart") List<Point> chart,
+                                 @JsonProperty("approximation") String approximation) {
+    }
+
+    private Verdict() {
+    }
+
+    public static CascadeVerdict compute(Map<String, TierStats> byTier, Map<String, TierPrice> prices,
+                                         String referenceTier) {
+        TierPrice.Api reference = (TierPrice.Api) prices.get(referenceTier);
+        long first = byTier.values().stream().mapToLong(TierStats::firstTs).min().orElse(0);
+        long last = byTier.values().stream().mapToLong(TierStats::lastTs).max().orElse(0);
+        BigDecimal hours = BigDecimal.valueOf(Math.max(0, last - first)).divide(BigDecimal.valueOf(3_600_000L), MC)
+                .max(MIN_HOURS);
+        BigDecimal perMonth = TierPrice.HOURS_PER_MONTH.divide(hours, MC);
+
+        List<String> missing = new ArrayList<>(new TreeSet<>(byTier.keySet()));
+        missing.removeIf(prices::containsKey);
+        Double referenceAccuracy = byTier.containsKey(referenceTier) ? byTier.get(referenceTier).accuracy() : null;
+
+        List<TierVerdict> tiers = new ArrayList<>();
+        BigDecimal variable = BigDecimal.ZERO;
+        BigDecimal allGeneral = BigDecimal.ZERO;
+        BigDecimal fixedMonthly = BigDecimal.ZERO;
+        long answers = 0;
+        for (Map.Entry<String, TierStats> e : new java.util.TreeMap<>(byTier).entrySet()) {
+            TierStats s = e.getValue();
+            TierPrice price = prices.get(e.getKey());
+            if (price == null) {
+                continue;
+            }
+            BigDecimal general = reference.variableCost(s.answerPromptTokens(), s.answerCompletionTokens());
+            variable = variable.add(s.costUsd());
+            allGeneral = allGeneral.add(general);
+            answers += s.answers();
+            if (price instanceof TierPrice.SelfHosted sh) {
+                fixedMonthly = fixedMonthly.add(sh.fixedMonthly());
+                tiers.add(tierVerdict(e.getKey(), s, sh, general, hours, perMonth, referenceAccuracy));
+            }
+        }
+        BigDecimal monthlyQueries = BigDecimal.valueOf(answers).multiply(perMonth, MC);
+        BigDecimal monthlyCost = variable.multiply(perMonth, MC).add(fixedMonthly);
+        BigDecimal monthlyGeneral = allGeneral.multiply(perMonth, MC);
+        BigDecimal savings = monthlyGeneral.subtract(monthlyCost);
+        BigDecimal breakEven = null;
+        BigDecimal perQueryGain = answers == 0 ? BigDecimal.ZERO
+                : allGeneral.subtract(variable).divide(BigDecimal.valueOf(answers), MC);
+        if (perQueryGain.signum() > 0) {
+            breakEven = fixedMonthly.divide(perQueryGain, MC);
+        }
+        boolean paysOff = answers > 0 && savings.signum() > 0;
+        String sentence = cascadeSentence(answers, paysOff, monthlyQueries, monthlyCost, monthlyGeneral, breakEven);
+        List<Point> chart = chart(monthlyQueries, breakEven, fixedMonthly,
+                answers == 0 ? BigDecimal.ZERO : variable.divide(BigDecimal.valueOf(answers), MC),
+                answers == 0 ? BigDecimal.ZERO : allGeneral.divide(BigDecimal.valueOf(answers), MC));
+        return new CascadeVerdict(round(monthlyQueries, 0), money(monthlyCost), money(monthlyGeneral), money(savings),
+                breakEven == null ? null : round(breakEven, 0), paysOff, sentence, tiers, missing, chart,
+                "general-API cost of an answer = the general API's token prices applied to the tokens of the call "
+                        + "that answered; monthly figures extrapolate the observed period at the same rate");
+    }
+
+    private static TierVerdict tierVerdict(String tier, TierStats s, TierPrice.SelfHosted price, BigDecimal general,
+                                           BigDecimal hours, BigDecimal perMonth, Double referenceAccuracy) {
+        BigDecimal gain = general.subtract(s.costUsd());
+        BigDecimal monthlyQueries = BigDecimal.valueOf(s.answers()).multiply(perMonth, MC);
+        BigDecimal monthlyNet = gain.multiply(perMonth, MC).subtract(price.fixedMonthly());
+        BigDecimal breakEven = null;
+        if (s.answers() > 0 && gain.signum() > 0) {
+            breakEven = price.fixedMonthly().divide(gain.divide(BigDecimal.valueOf(s.answers()), MC), MC);
+        }
+        BigDecimal payback = null;
+        if (monthlyNet.signum() > 0) {
+            payback = price.tuningUsd().divide(monthlyNet, MC);
+        }
+        boolean paysOff = s.answers() > 0 && monthlyNet.signum() > 0;
+        String sentence;
+        if (s.answers() == 0) {
+            sentence = tier + " has served no answers yet, so there is no verdict.";
+        } else if (paysOff) {
+            sentence = String.format("%s pays off now: it saves $%s a month net at %s queries a month (break-even %s "
+                            + "queries a month; the tuning investment pays back in %s months).", tier,
+                    money(monthlyNet).toPlainString(), round(monthlyQueries, 0).toPlainString(),
+                    round(breakEven, 0).toPlainString(), round(payback, 1).toPlainString());
+        } else if (breakEven != null) {
+            sentence = String.format("%s does not pay off yet: at %s queries a month it loses $%s a month; it would "
+                            + "pay off from %s queries a month.", tier, round(monthlyQueries, 0).toPlainString(),
+                    money(monthlyNet.negate()).toPlainString(), round(breakEven, 0).toPlainString());
+        } else {
+            sentence = tier + " does not pay off at any volume: its answers cost more per query than the general API.";
+        }
+        return new TierVerdict(tier, s.answers(), s.costUsd(), general,
+                money(price.fixedMonthly().multiply(hours, MC).divide(TierPrice.HOURS_PER_MONTH, MC)),
+                round(monthlyQueries, 0), money(price.fixedMonthly()), money(monthlyNet),
+                breakEven == null ? null : round(breakEven, 0), payback == null ? null : round(payback, 2),
+                s.accuracy(), referenceAccuracy, paysOff, sentence);
+    }
+
+    private static String cascadeSentence(long answers, boolean paysOff, BigDecimal volume, BigDecimal cost,
+                                          BigDecimal general, BigDecimal breakEven) {
+        if (answers == 0) {
+            return "No answers yet: no verdict.";
+        }
+        String base = String.format("at %s queries a month the cascade costs $%s a month against $%s on the general "
+                        + "API alone", round(volume, 0).toPlainString(), money(cost).toPlainString(),
+                money(general).toPlainString());
+        if (paysOff) {
+            return "Self-hosting pays off now: " + base + (breakEven == null ? "." : " (break-even "
+                    + round(breakEven, 0).toPlainString() + " queries a month).");
+        }
+        return "Self-hosting does not pay off yet: " + base + (breakEven == null
+                ? "; at current per-query costs it never would." : "; it would from "
+                + round(breakEven, 0).toPlainString() + " queries a month.");
+    }
+
+    private static List<Point> chart(BigDecimal volume, BigDecimal breakEven, BigDecimal fixed, BigDecimal perQuery,
+                                     BigDecimal generalPerQuery) {
+        BigDecimal max = volume.multiply(BigDecimal.valueOf(2));
+        if (breakEven != null) {
+            max = max.max(breakEven.multiply(new BigDecimal("1.5")));
+        }
+        if (max.signum() == 0) {
+            return List.of();
+        }
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i <= 20; i++) {
+            BigDecimal v = max.multiply(BigDecimal.valueOf(i)).divide(BigDecimal.valueOf(20), MC);
+            points.add(new Point(round(v, 0), money(generalPerQuery.multiply(v, MC)),
+                    money(fixed.add(perQuery.multiply(v, MC)))));
+        }
+        return points;
+    }
+
+    static BigDecimal money(BigDecimal v) {
+        return v.setScale(2, RoundingMode.HALF_UP);
+    }
+
+    static BigDecimal round(BigDecimal v, int scale) {
+        return v.setScale(scale, RoundingMode.HALF_UP);
+    }
+}

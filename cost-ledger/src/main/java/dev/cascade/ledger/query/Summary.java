@@ -1,0 +1,101 @@
+package dev.cascade.ledger.query;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cascade.events.Json;
+import dev.cascade.ledger.model.TierStats;
+import dev.cascade.ledger.pricing.TierPrice;
+import dev.cascade.ledger.pricing.Verdict;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Builds the JSON of {@code /api/summary}, {@code /api/tiers} and {@code /api/breakeven} from query results. */
+public final class Summary {
+    private Summary() {
+    }
+
+    /** Merges "route|tier" aggregates into per-tier aggregates. */
+    public static Map<String, TierStats> byTier(Map<String, TierStats> totals) {
+        Map<String, TierStats> out = new TreeMap<>();
+        totals.forEach((key, s) -> out.merge(key.split("\\|", 2)[1], s, TierStats::merge));
+        return out;
+    }
+
+    public static ObjectNode summary(Map<String, TierStats> totals, Map<String, Long> failed,
+                                     Map<String, TierPrice> prices, String referenceTier) {
+        Map<String, TierStats> tiers = byTier(totals);
+        Verdict.CascadeVerdict verdict = Verdict.compute(tiers, prices, referenceTier);
+        BigDecimal variable = BigDecimal.ZERO;
+        BigDecimal shadow = BigDecimal.ZERO;
+        long attempts = 0;
+        long answers = 0;
+        for (TierStats s : tiers.values()) {
+            variable = variable.add(s.costUsd());
+            shadow = shadow.add(s.shadowCostUsd());
+            attempts += s.calls().values().stream().mapToLong(Long::longValue).sum();
+            answers += s.answers();
+        }
+        BigDecimal fixed = verdict.tiers().stream().map(Verdict.TierVerdict::fixedAccrued)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal attemptsCost = variable.add(shadow);
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("attempts_cost_usd", plain(attemptsCost));
+        root.put("variable_cost_usd", plain(variable));
+        root.put("shadow_cost_usd", plain(shadow));
+        root.put("fixed_cost_usd", fixed);
+        root.put("total_cost_usd", plain(attemptsCost.add(fixed)));
+        root.put("attempts", attempts);
+        root.put("answers", answers);
+        root.put("failed_answers", failed.values().stream().mapToLong(Long::longValue).sum());
+        long first = tiers.values().stream().mapToLong(TierStats::firstTs).min().orElse(0);
+        long last = tiers.values().stream().mapToLong(TierStats::lastTs).max().orElse(0);
+        if (!tiers.isEmpty()) {
+            root.putObject("period").put("from", first).put("to", last);
+        }
+        ArrayNode rows = root.putArray("tiers");
+        tiers.forEach((tier, s) -> rows.add(row(tier, null, s, prices.get(tier))));
+        root.put("verdict", verdict.sentence());
+        ArrayNode missing = root.putArray("missing_pricing");
+        verdict.missingPricing().forEach(missing::add);
+        return root;
+    }
+
+    /** One aggregate as a JSON row with derived rates and latency percentiles. */
+    public static ObjectNode row(String tier, String route, TierStats s, TierPrice price) {
+        ObjectNode row = JsonNodeFactory.instance.objectNode();
+        row.put("tier", tier);
+        if (route != null) {
+            row.put("route", route);
+        }
+        row.put("kind", price == null ? "unpriced" : price instanceof TierPrice.Api ? "api" : "self_hosted");
+        row.set("calls", Json.mapper().valueToTree(s.calls()));
+        row.put("answers", s.answers());
+        row.put("prompt_tokens", s.promptTokens());
+        row.put("completion_tokens", s.completionTokens());
+        row.put("cost_usd", plain(s.costUsd()));
+        row.put("shadow_cost_usd", plain(s.shadowCostUsd()));
+        long made = s.callsMade() - s.calls("SHADOW");
+        row.put("acceptance_rate", made == 0 ? null : s.calls("ACCEPTED") / (double) made);
+        row.put("escalation_rate", made == 0 ? null : s.calls("ESCALATED") / (double) made);
+        row.put("latency_p50_ms", s.latencyPercentileMs(50));
+        row.put("latency_p95_ms", s.latencyPercentileMs(95));
+        row.put("latency_p99_ms", s.latencyPercentileMs(99));
+        row.put("feedback", s.feedback());
+        row.put("accuracy", s.accuracy());
+        row.put("mean_score", s.meanScore());
+        return row;
+    }
+
+    public static ObjectNode breakeven(Map<String, TierStats> totals, Map<String, TierPrice> prices,
+                                       String referenceTier) {
+        return Json.mapper().valueToTree(Verdict.compute(byTier(totals), prices, referenceTier));
+    }
+
+    /** Exact amount in plain notation without trailing zeros. */
+    static BigDecimal plain(BigDecimal v) {
+        BigDecimal s = v.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+}

@@ -1,0 +1,204 @@
+package dev.cascade.ledger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cascade.events.Json;
+import dev.cascade.kafka.EmbeddedKafkaBroker;
+import dev.cascade.ledger.LedgerApp;
+import dev.cascade.ledger.config.LedgerConfig;
+import dev.cascade.ledger.http.LedgerServer;
+import dev.cascade.ledger.metrics.LedgerMetrics;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The ledger on a real broker, fed through the public topics, queried over its real HTTP API. */
+class LedgerIntegrationTest {
+    private static EmbeddedKafkaBroker broker;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedKafkaBroker.startFresh(Path.of(System.getProperty("cascade.test.dir", "target"), "kafka"));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private LedgerConfig config(String suffix, int port) throws Exception {
+        Path file = Path.of(System.getProperty("cascade.test.dir", "target"), "ledger-" + suffix + ".yaml");
+        Files.writeString(file, String.join("\n",
+                "kafka:",
+                "  bootstrap.servers: " + broker.bootstrapServers(),
+                "  application.id: ledger-" + suffix,
+                "  state.dir: " + file.getParent().resolve("ledger-state-" + suffix),
+                "topics: {attempts: att-" + suffix + ", answers: ans-" + suffix + ", feedback: fb-" + suffix
+                        + ", unmatched_feedback: fbu-" + suffix + ", dlq: ldlq-" + suffix + "}",
+                "http_port: " + port,
+                "reference_tier: general",
+                "pricing:",
+                "  small: {kind: self_hosted, gpu_hour_usd: 1.10, instances: 2, maintenance_monthly_usd: 100,"
+                        + " tuning_usd: 2000}",
+                "  general: {kind: api, input_usd_per_1m_tokens: 2.50, output_usd_per_1m_tokens: 10.00}",
+                ""));
+        return LedgerConfig.load(file, Map.of());
+    }
+
+    private JsonNode get(int port, String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return Json.mapper().readTree(r.body());
+    }
+
+    private static String attempt(String id, String tier, String outcome, BigDecimal cost, int in, int out) {
+        return "{\"query_id\":\"" + id + "\",\"route\":\"default\",\"tier\":\"" + tier + "\",\"model\":\"m\","
+                + "\"outcome\":\"" + outcome + "\",\"confidence\":0.9,\"threshold\":0.8,\"prompt_tokens\":" + in
+                + ",\"completion_tokens\":" + out + ",\"latency_ms\":" + (20 + in % 50) + ",\"cost_usd\":"
+                + cost.toPlainString() + ",\"shadow\":false,\"timestamp\":" + System.currentTimeMillis() + "}";
+    }
+
+    @Test
+    void shouldAggregateExactCostJoinLateFeedbackAndServeTheVerdict() throws Exception {
+        String s = UUID.randomUUID().toString().substring(0, 8);
+        int port = EmbeddedKafkaBroker.freePort();
+        LedgerConfig config = config(s, port);
+        broker.createTopics(2, List.of(config.topics().attempts(), config.topics().answers(),
+                config.topics().feedback(), config.topics().unmatchedFeedback(), config.topics().dlq()));
+        LedgerMetrics metrics = new LedgerMetrics();
+        try (LedgerApp app = new LedgerApp(config, metrics);
+             LedgerServer server = LedgerServer.start(config, app.queries(), () -> "", () -> true);
+             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                     new StringSerializer(), new StringSerializer())) {
+            app.start();
+            Random random = new Random(7);
+            BigDecimal expected = BigDecimal.ZERO;
+            int queries = 300;
+            int smallAnswers = 0;
+            for (int i = 0; i < queries; i++) {
+                String id = "q" + i;
+                int in = 50 + random.nextInt(500);
+                int out = 1 + random.nextInt(100);
+                // costs with up to 10 decimals: the sum must come out exact
+                BigDecimal smallCost = new BigDecimal(random.nextInt(1_000_000)).movePointLeft(10);
+                expected = expected.add(smallCost);
+                if (i % 3 == 0) {
+                    producer.send(new ProducerRecord<>(config.topics().attempts(), id,
+                            attempt(id, "small", "ESCALATED", smallCost, in, out)));
+                    BigDecimal generalCost = new BigDecimal("2.5").multiply(BigDecimal.valueOf(in))
+                            .add(new BigDecimal("10").multiply(BigDecimal.valueOf(out))).movePointLeft(6);
+                    expected = expected.add(generalCost);
+                    producer.send(new ProducerRecord<>(config.topics().attempts(), id,
+                            attempt(id, "general", "ACCEPTED", generalCost, in, out)));
+                } else {
+                    smallAnswers++;
+                    producer.send(new ProducerRecord<>(config.topics().attempts(), id,
+                            attempt(id, "small", "ACCEPTED", smallCost, in, out)));
+                }
+            }
+            producer.send(new ProducerRecord<>(config.topics().attempts(), "junk", "{not json"));
+            producer.send(new ProducerRecord<>(config.topics().answers(), "q-failed", "{\"id\":\"q-failed\","
+                    + "\"route\":\"default\",\"status\":\"FAILED\",\"cost_usd\":0,\"latency_ms\":5,\"attempts\":[]}"));
+            producer.flush();
+            BigDecimal exact = expected;
+            int servedSmall = smallAnswers;
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                JsonNode summary = get(port, "/api/summary");
+                assertThat(summary.path("attempts_cost_usd").decimalValue()).isEqualByComparingTo(exact);
+                assertThat(summary.path("answers").asLong()).isEqualTo(queries);
+                assertThat(summary.path("failed_answers").asLong()).isEqualTo(1);
+            });
+
+            // feedback, some of it for queries answered "hours" ago, some for queries never seen
+            for (int i = 0; i < queries; i += 10) {
+                producer.send(new ProducerRecord<>(config.topics().feedback(), "q" + i,
+                        "{\"query_id\":\"q" + i + "\",\"correct\":" + (i % 20 == 0) + "}"));
+            }
+            producer.send(new ProducerRecord<>(config.topics().feedback(), "ghost",
+                    "{\"query_id\":\"ghost\",\"correct\":true}"));
+            producer.send(new ProducerRecord<>(config.topics().feedback(), "bad", "{\"query_id\":\"x\"}"));
+            producer.flush();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                JsonNode summary = get(port, "/api/summary");
+                long feedback = 0;
+                for (JsonNode t : summary.path("tiers")) {
+                    feedback += t.path("feedback").asLong();
+                }
+                assertThat(feedback).isEqualTo(queries / 10);
+            });
+            JsonNode summary = get(port, "/api/summary");
+            assertThat(summary.path("fixed_cost_usd").decimalValue()).isPositive();
+            assertThat(summary.path("total_cost_usd").decimalValue()).isEqualByComparingTo(
+                    summary.path("attempts_cost_usd").decimalValue().add(summary.path("fixed_cost_usd").decimalValue()));
+            assertThat(summary.path("verdict").asText()).containsAnyOf("pays off now", "does not pay off");
+            JsonNode small = null;
+            for (JsonNode t : summary.path("tiers")) {
+                if (t.path("tier").asText().equals("small")) {
+                    small = t;
+                }
+            }
+            assertThat(small).isNotNull();
+            assertThat(small.path("answers").asLong()).isEqualTo(servedSmall);
+            assertThat(small.path("calls").path("ESCALATED").asLong()).isEqualTo(queries / 3);
+            assertThat(small.path("latency_p99_ms").asLong()).isBetween(20L, 80L);
+            assertThat(small.path("kind").asText()).isEqualTo("self_hosted");
+
+            JsonNode windows = get(port, "/api/tiers?window=minute&route=default");
+            assertThat(windows.size()).isGreaterThanOrEqualTo(2);
+            JsonNode breakeven = get(port, "/api/breakeven");
+            assertThat(breakeven.path("tiers").get(0).path("tier").asText()).isEqualTo("small");
+            assertThat(breakeven.path("chart")).hasSize(21);
+
+            List<ConsumerRecord<byte[], byte[]>> dlq = read(config.topics().dlq(), 2);
+            assertThat(dlq).hasSize(2);
+            assertThat(dlq).allSatisfy(r -> assertThat(r.headers().lastHeader("cascade.dlq.reason")).isNotNull());
+            List<ConsumerRecord<byte[], byte[]>> unmatched = read(config.topics().unmatchedFeedback(), 1);
+            assertThat(unmatched).hasSize(1);
+            assertThat(new String(unmatched.get(0).value(), StandardCharsets.UTF_8)).contains("ghost");
+        }
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected) {
+        List<ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            c.poll(Duration.ofMillis(500)).forEach(out::add);
+        }
+        return out;
+    }
+}
