@@ -136,12 +136,12 @@ public final class Verdict {
         } else if (paysOff) {
             sentence = String.format("%s pays off now: it saves $%s a month net at %s queries a month (break-even %s "
                             + "queries a month; the tuning investment pays back in %s months).", tier,
-                    money(monthlyNet).toPlainString(), round(monthlyQueries, 0).toPlainString(),
-                    round(breakEven, 0).toPlainString(), round(payback, 1).toPlainString());
+                    money(monthlyNet).toPlainString(), count(monthlyQueries),
+                    count(breakEven), round(payback, 1).toPlainString());
         } else if (breakEven != null) {
             sentence = String.format("%s does not pay off yet: at %s queries a month it loses $%s a month; it would "
-                            + "pay off from %s queries a month.", tier, round(monthlyQueries, 0).toPlainString(),
-                    money(monthlyNet.negate()).toPlainString(), round(breakEven, 0).toPlainString());
+                            + "pay off from %s queries a month.", tier, count(monthlyQueries),
+                    money(monthlyNet.negate()).toPlainString(), count(breakEven));
         } else {
             sentence = tier + " does not pay off at any volume: its answers cost more per query than the general API.";
         }
@@ -158,15 +158,15 @@ public final class Verdict {
             return "No answers yet: no verdict.";
         }
         String base = String.format("at %s queries a month the cascade costs $%s a month against $%s on the general "
-                        + "API alone", round(volume, 0).toPlainString(), money(cost).toPlainString(),
+                        + "API alone", count(volume), money(cost).toPlainString(),
                 money(general).toPlainString());
         if (paysOff) {
             return "Self-hosting pays off now: " + base + (breakEven == null ? "." : " (break-even "
-                    + round(breakEven, 0).toPlainString() + " queries a month).");
+                    + count(breakEven) + " queries a month).");
         }
         return "Self-hosting does not pay off yet: " + base + (breakEven == null
                 ? "; at current per-query costs it never would." : "; it would from "
-                + round(breakEven, 0).toPlainString() + " queries a month.");
+                + count(breakEven) + " queries a month.");
     }
 
     private static List<Point> chart(BigDecimal volume, BigDecimal breakEven, BigDecimal fixed, BigDecimal perQuery,
@@ -185,6 +185,11 @@ public final class Verdict {
                     money(fixed.add(perQuery.multiply(v, MC)))));
         }
         return points;
+    }
+
+    /** A whole count for people: 4,382,991. */
+    static String count(BigDecimal v) {
+        return String.format(java.util.Locale.ROOT, "%,d", round(v, 0).toBigInteger());
     }
 
     static BigDecimal money(BigDecimal v) {

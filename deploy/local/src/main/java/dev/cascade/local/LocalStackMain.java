@@ -19,12 +19,14 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * The whole pipeline on one machine, one process per service like a real deployment: a real KRaft broker, the model
- * simulator, the router; then a demo workload with progress, and a per-tier summary at the end.
+ * simulator, the router and the cost ledger; then a demo workload with progress and judged feedback, and at the end
+ * a per-tier summary and the ledger's verdict.
  */
 public final class LocalStackMain {
     static final List<String> TIERS = List.of("small", "medium", "large", "general");
     static final int SIMULATOR_PORT = 8090;
     static final int ROUTER_ADMIN_PORT = 8081;
+    static final int LEDGER_PORT = 8082;
 
     private LocalStackMain() {
     }
@@ -52,12 +54,16 @@ public final class LocalStackMain {
         AtomicBoolean stopping = new AtomicBoolean();
         CountDownLatch interrupted = new CountDownLatch(1);
         Tally[] tally = new Tally[1];
+        Judge[] judge = new Judge[1];
         Runnable shutdown = () -> {
             if (!stopping.compareAndSet(false, true)) {
                 return;
             }
             if (tally[0] != null) {
                 tally[0].stop();
+            }
+            if (judge[0] != null) {
+                judge[0].close();
             }
             System.out.println("stopping services...");
             for (int i = children.size() - 1; i >= 0; i--) {
@@ -109,9 +115,19 @@ public final class LocalStackMain {
             router.awaitHttp200("http://127.0.0.1:" + ROUTER_ADMIN_PORT + "/health/ready", Duration.ofSeconds(120));
             System.out.println("router:    admin http://127.0.0.1:" + ROUTER_ADMIN_PORT
                     + " (/health/ready, /metrics), config " + o.config());
-            System.out.println("ledger:    not part of this build yet");
+            ChildProcess ledger = ChildProcess.start("ledger", List.of(ChildProcess.java(), "-Xmx512m",
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar",
+                    o.home().resolve("cost-ledger/target/cost-ledger.jar").toString(),
+                    "--config", o.home().resolve("deploy/local/config/ledger.yaml").toString()), Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
+                    "KAFKA_STATE_DIR", data.resolve("ledger-state").toString(),
+                    "LEDGER_HTTP_PORT", Integer.toString(LEDGER_PORT)), logs);
+            children.add(ledger);
+            ledger.awaitHttp200("http://127.0.0.1:" + LEDGER_PORT + "/health/ready", Duration.ofSeconds(120));
+            System.out.println("ledger:    http://127.0.0.1:" + LEDGER_PORT + "/ (page), /api/summary, /metrics");
 
-            tally[0] = new Tally(bootstrap, "cascade.answers", "cascade.attempts", "cascade.dlq");
+            judge[0] = new Judge(bootstrap, "cascade.feedback");
+            tally[0] = new Tally(bootstrap, "cascade.answers", "cascade.attempts", "cascade.dlq", judge[0]);
             Thread reader = new Thread(tally[0], "tally");
             reader.setDaemon(true);
             reader.start();
@@ -149,9 +165,17 @@ public final class LocalStackMain {
             System.out.println("=== per-tier summary ===");
             System.out.println(tally[0].summary(TIERS));
             System.out.println("demo queries answered: " + demoAnswered + "/" + o.queries()
-                    + (workload.sendErrors.get() > 0 ? ", publish errors: " + workload.sendErrors.get() : ""));
+                    + (workload.sendErrors.get() > 0 ? ", publish errors: " + workload.sendErrors.get() : "")
+                    + "; feedback published: " + judge[0].published.get());
+            boolean ledgerExact = LedgerReport.print("http://127.0.0.1:" + LEDGER_PORT, tally[0].attemptsCost(),
+                    Duration.ofSeconds(60));
             Runtime.getRuntime().removeShutdownHook(hook);
             shutdown.run();
+            if (!ledgerExact) {
+                System.err.println("the ledger's attempts_cost_usd does not match the attempts topic (see "
+                        + logs.resolve("ledger.log") + ")");
+                return 1;
+            }
             if (demoAnswered < o.queries() || workload.sendErrors.get() > 0) {
                 System.err.println("not every demo query was answered before the stack stopped (raise --duration, "
                         + "or see the logs in " + logs + ")");
@@ -182,6 +206,8 @@ public final class LocalStackMain {
                 new NewTopic("cascade.answers", 3, (short) 1),
                 new NewTopic("cascade.attempts", 3, (short) 1),
                 new NewTopic("cascade.feedback", 3, (short) 1),
+                new NewTopic("cascade.feedback.unmatched", 1, (short) 1),
+                new NewTopic("cascade.ledger.dlq", 1, (short) 1),
                 new NewTopic("cascade.dlq", 1, (short) 1),
                 new NewTopic("cascade.config", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
                 new NewTopic("cascade.config.status", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));

@@ -40,8 +40,12 @@ final class Tally implements Runnable {
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final Map<String, BigDecimal> cost = new ConcurrentHashMap<>();
     private volatile BigDecimal answerCost = BigDecimal.ZERO;
+    private volatile BigDecimal attemptsCost = BigDecimal.ZERO;
+    private final java.util.function.Consumer<JsonNode> onAnswer;
 
-    Tally(String bootstrap, String answersTopic, String attemptsTopic, String dlqTopic) {
+    Tally(String bootstrap, String answersTopic, String attemptsTopic, String dlqTopic,
+          java.util.function.Consumer<JsonNode> onAnswer) {
+        this.onAnswer = onAnswer;
         this.answersTopic = answersTopic;
         this.attemptsTopic = attemptsTopic;
         this.dlqTopic = dlqTopic;
@@ -93,6 +97,7 @@ final class Tally implements Runnable {
             synchronized (this) {
                 answerCost = answerCost.add(n.path("cost_usd").decimalValue());
             }
+            onAnswer.accept(n);
             if (n.path("status").asText().equals("FAILED")) {
                 failed.incrementAndGet();
             } else {
@@ -103,7 +108,15 @@ final class Tally implements Runnable {
             attempts.computeIfAbsent(tier, t -> new ConcurrentHashMap<>())
                     .computeIfAbsent(n.path("outcome").asText(), o -> new AtomicLong()).incrementAndGet();
             cost.merge(tier, n.path("cost_usd").decimalValue(), BigDecimal::add);
+            synchronized (this) {
+                attemptsCost = attemptsCost.add(n.path("cost_usd").decimalValue());
+            }
         }
+    }
+
+    /** Exact sum of cost_usd over every attempt read. */
+    synchronized BigDecimal attemptsCost() {
+        return attemptsCost;
     }
 
     long attempts(String tier, String outcome) {
