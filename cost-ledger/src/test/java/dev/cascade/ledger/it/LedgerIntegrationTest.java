@@ -32,25 +32,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The ledger on a real broker, fed through the public topics, queried over its real HTTP API. */
 class LedgerIntegrationTest {
     private static EmbeddedKafkaBroker broker;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.startFresh(Path.of(System.getProperty("cascade.test.dir", "target"), "kafka"));
-    }
 
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
 
-    private LedgerConfig config(String suffix, int port) throws Exception {
+    private static LedgerConfig config(String suffix, int port) throws Exception {
         Path file = Path.of(System.getProperty("cascade.test.dir", "target"), "ledger-" + suffix + ".yaml");
         Files.writeString(file, String.join("\n",
                 "kafka:",
@@ -70,7 +63,7 @@ class LedgerIntegrationTest {
     }
 
     private JsonNode get(int port, String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
         return Json.mapper().readTree(r.body());
@@ -83,37 +76,42 @@ class LedgerIntegrationTest {
                 + cost.toPlainString() + ",\"shadow\":false,\"timestamp\":" + System.currentTimeMillis() + "}";
     }
 
-    @Test
-    void shouldAggregateExactCostJoinLateFeedbackAndServeTheVerdict() throws Exception {
+    private static final int QUERIES = 300;
+    private static LedgerConfig config;
+    private static int port;
+    private static LedgerApp app;
+    private static LedgerServer server;
+    private static BigDecimal expectedCost = BigDecimal.ZERO;
+    private static int smallAnswers;
+
+    @BeforeAll
+    static void startLedgerAndPublish() throws Exception {
+        broker = EmbeddedKafkaBroker.startFresh(Path.of(System.getProperty("cascade.test.dir", "target"), "kafka"));
         String s = UUID.randomUUID().toString().substring(0, 8);
-        int port = EmbeddedKafkaBroker.freePort();
-        LedgerConfig config = config(s, port);
+        port = EmbeddedKafkaBroker.freePort();
+        config = config(s, port);
         broker.createTopics(2, List.of(config.topics().attempts(), config.topics().answers(),
                 config.topics().feedback(), config.topics().unmatchedFeedback(), config.topics().dlq()));
-        LedgerMetrics metrics = new LedgerMetrics();
-        try (LedgerApp app = new LedgerApp(config, metrics);
-             LedgerServer server = LedgerServer.start(config, app.queries(), () -> "", () -> true);
-             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                     new StringSerializer(), new StringSerializer())) {
-            app.start();
+        app = new LedgerApp(config, new LedgerMetrics());
+        server = LedgerServer.start(config, app.queries(), () -> "", () -> true);
+        app.start();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
             Random random = new Random(7);
-            BigDecimal expected = BigDecimal.ZERO;
-            int queries = 300;
-            int smallAnswers = 0;
-            for (int i = 0; i < queries; i++) {
+            for (int i = 0; i < QUERIES; i++) {
                 String id = "q" + i;
                 int in = 50 + random.nextInt(500);
                 int out = 1 + random.nextInt(100);
                 // costs with up to 10 decimals: the sum must come out exact
                 BigDecimal smallCost = new BigDecimal(random.nextInt(1_000_000)).movePointLeft(10);
-                expected = expected.add(smallCost);
+                expectedCost = expectedCost.add(smallCost);
                 if (i % 3 == 0) {
                     producer.send(new ProducerRecord<>(config.topics().attempts(), id,
                             attempt(id, "small", "ESCALATED", smallCost, in, out)));
                     BigDecimal generalCost = new BigDecimal("2.5").multiply(BigDecimal.valueOf(in))
                             .add(new BigDecimal("10").multiply(BigDecimal.valueOf(out))).movePointLeft(6);
-                    expected = expected.add(generalCost);
+                    expectedCost = expectedCost.add(generalCost);
                     producer.send(new ProducerRecord<>(config.topics().attempts(), id,
                             attempt(id, "general", "ACCEPTED", generalCost, in, out)));
                 } else {
@@ -126,65 +124,118 @@ class LedgerIntegrationTest {
             producer.send(new ProducerRecord<>(config.topics().answers(), "q-failed", "{\"id\":\"q-failed\","
                     + "\"route\":\"default\",\"status\":\"FAILED\",\"cost_usd\":0,\"latency_ms\":5,\"attempts\":[]}"));
             producer.flush();
-            BigDecimal exact = expected;
-            int servedSmall = smallAnswers;
-            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                JsonNode summary = get(port, "/api/summary");
-                assertThat(summary.path("attempts_cost_usd").decimalValue()).isEqualByComparingTo(exact);
-                assertThat(summary.path("answers").asLong()).isEqualTo(queries);
-                assertThat(summary.path("failed_answers").asLong()).isEqualTo(1);
-            });
-
-            // feedback, some of it for queries answered "hours" ago, some for queries never seen
-            for (int i = 0; i < queries; i += 10) {
+            // feedback only after the answers are in: it is joined to the tier that answered, however late
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> summaryOrNull() != null && summaryOrNull().path("answers").asLong() == QUERIES);
+            for (int i = 0; i < QUERIES; i += 10) {
                 producer.send(new ProducerRecord<>(config.topics().feedback(), "q" + i,
                         "{\"query_id\":\"q" + i + "\",\"correct\":" + (i % 20 == 0) + "}"));
             }
             producer.send(new ProducerRecord<>(config.topics().feedback(), "ghost",
                     "{\"query_id\":\"ghost\",\"correct\":true}"));
             producer.send(new ProducerRecord<>(config.topics().feedback(), "bad", "{\"query_id\":\"x\"}"));
-            producer.flush();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                JsonNode summary = get(port, "/api/summary");
-                long feedback = 0;
-                for (JsonNode t : summary.path("tiers")) {
-                    feedback += t.path("feedback").asLong();
-                }
-                assertThat(feedback).isEqualTo(queries / 10);
-            });
-            JsonNode summary = get(port, "/api/summary");
-            assertThat(summary.path("fixed_cost_usd").decimalValue()).isPositive();
-            assertThat(summary.path("total_cost_usd").decimalValue()).isEqualByComparingTo(
-                    summary.path("attempts_cost_usd").decimalValue().add(summary.path("fixed_cost_usd").decimalValue()));
-            assertThat(summary.path("verdict").asText()).containsAnyOf("pays off now", "does not pay off");
-            JsonNode small = null;
-            for (JsonNode t : summary.path("tiers")) {
-                if (t.path("tier").asText().equals("small")) {
-                    small = t;
-                }
-            }
-            assertThat(small).isNotNull();
-            assertThat(small.path("answers").asLong()).isEqualTo(servedSmall);
-            assertThat(small.path("calls").path("ESCALATED").asLong()).isEqualTo(queries / 3);
-            assertThat(small.path("latency_p99_ms").asLong()).isBetween(20L, 80L);
-            assertThat(small.path("kind").asText()).isEqualTo("self_hosted");
-
-            JsonNode windows = get(port, "/api/tiers?window=minute&route=default");
-            assertThat(windows.size()).isGreaterThanOrEqualTo(2);
-            JsonNode breakeven = get(port, "/api/breakeven");
-            assertThat(breakeven.path("tiers").get(0).path("tier").asText()).isEqualTo("small");
-            assertThat(breakeven.path("chart")).hasSize(21);
-
-            List<ConsumerRecord<byte[], byte[]>> dlq = read(config.topics().dlq(), 2);
-            assertThat(dlq).hasSize(2);
-            assertThat(dlq).allSatisfy(r -> assertThat(r.headers().lastHeader("cascade.dlq.reason")).isNotNull());
-            List<ConsumerRecord<byte[], byte[]>> unmatched = read(config.topics().unmatchedFeedback(), 1);
-            assertThat(unmatched).hasSize(1);
-            assertThat(new String(unmatched.get(0).value(), StandardCharsets.UTF_8)).contains("ghost");
         }
     }
 
-    private List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected) {
+    @AfterAll
+    static void stopLedger() {
+        if (server != null) {
+            server.close();
+        }
+        if (app != null) {
+            app.close();
+        }
+        broker.close();
+    }
+
+    private static JsonNode summaryOrNull() {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/summary")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Test
+    void shouldAggregateExactCostJoinLateFeedbackAndServeTheVerdict() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode summary = get(port, "/api/summary");
+            assertThat(summary.path("attempts_cost_usd").decimalValue()).isEqualByComparingTo(expectedCost);
+            assertThat(summary.path("answers").asLong()).isEqualTo(QUERIES);
+            assertThat(summary.path("failed_answers").asLong()).isEqualTo(1);
+            long feedback = 0;
+            for (JsonNode t : summary.path("tiers")) {
+                feedback += t.path("feedback").asLong();
+            }
+            assertThat(feedback).isEqualTo(QUERIES / 10);
+        });
+        JsonNode summary = get(port, "/api/summary");
+        assertThat(summary.path("fixed_cost_usd").decimalValue()).isPositive();
+        assertThat(summary.path("total_cost_usd").decimalValue()).isEqualByComparingTo(
+                summary.path("attempts_cost_usd").decimalValue().add(summary.path("fixed_cost_usd").decimalValue()));
+        assertThat(summary.path("verdict").asText()).containsAnyOf("pays off now", "does not pay off");
+        JsonNode small = null;
+        for (JsonNode t : summary.path("tiers")) {
+            if (t.path("tier").asText().equals("small")) {
+                small = t;
+            }
+        }
+        assertThat(small).isNotNull();
+        assertThat(small.path("answers").asLong()).isEqualTo(smallAnswers);
+        assertThat(small.path("calls").path("ESCALATED").asLong()).isEqualTo(QUERIES / 3);
+        assertThat(small.path("latency_p99_ms").asLong()).isBetween(20L, 80L);
+        assertThat(small.path("kind").asText()).isEqualTo("self_hosted");
+        // q0, q20, q40... were judged correct, q10, q30... wrong; q0 was answered by general, q10 by small...
+        assertThat(small.path("accuracy").isNumber()).isTrue();
+
+        JsonNode windows = get(port, "/api/tiers?window=minute&route=default");
+        assertThat(windows.size()).isGreaterThanOrEqualTo(2);
+        JsonNode breakeven = get(port, "/api/breakeven");
+        assertThat(breakeven.path("tiers").get(0).path("tier").asText()).isEqualTo("small");
+        assertThat(breakeven.path("chart")).hasSize(21);
+
+        List<ConsumerRecord<byte[], byte[]>> dlq = read(config.topics().dlq(), 2);
+        assertThat(dlq).hasSize(2);
+        assertThat(dlq).allSatisfy(r -> assertThat(r.headers().lastHeader("cascade.dlq.reason")).isNotNull());
+        List<ConsumerRecord<byte[], byte[]>> unmatched = read(config.topics().unmatchedFeedback(), 1);
+        assertThat(unmatched).hasSize(1);
+        assertThat(new String(unmatched.get(0).value(), StandardCharsets.UTF_8)).contains("ghost");
+    }
+
+    @Test
+    void shouldDrawCostAndBreakEvenChartsWithDataInHeadlessChromium() throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        Assumptions.assumeTrue(Files.isExecutable(chromium), "needs Debian's chromium (.ci/run installs it)");
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> summaryOrNull() != null
+                && summaryOrNull().path("answers").asLong() == QUERIES);
+        Path profile = Files.createTempDirectory(Path.of(System.getProperty("cascade.test.dir", "target")), "chrome");
+        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=15000", "--dump-dom",
+                "http://127.0.0.1:" + port + "/").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(dom).contains("data-loaded=\"true\"");
+        java.util.regex.Matcher cost = java.util.regex.Pattern
+                .compile("id=\"cost-chart\"[^>]*data-series=\"(\\d+)\"[^>]*data-points=\"(\\d+)\"").matcher(dom);
+        assertThat(cost.find()).as(dom).isTrue();
+        assertThat(Integer.parseInt(cost.group(1))).as("one line per tier").isEqualTo(2);
+        assertThat(Integer.parseInt(cost.group(2))).isPositive();
+        java.util.regex.Matcher be = java.util.regex.Pattern
+                .compile("id=\"breakeven-chart\"[^>]*data-series=\"(\\d+)\"[^>]*data-points=\"(\\d+)\"").matcher(dom);
+        assertThat(be.find()).isTrue();
+        assertThat(Integer.parseInt(be.group(1))).isEqualTo(2);
+        assertThat(Integer.parseInt(be.group(2))).isEqualTo(42);
+        assertThat(dom).contains("polyline").contains("all general API");
+        if (!get(port, "/api/breakeven").path("break_even_queries_per_month").isNull()) {
+            assertThat(dom).contains("id=\"breakeven-mark\"");
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected) {
         List<ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
