@@ -78,13 +78,14 @@ public final class LedgerQueries {
         return out;
     }
 
-    /** Windows of the given size ("minute", "hour", "day"), from every instance, oldest first. */
+    /** Windows of the given size ("minute", "hour", "day"), from every instance, oldest first, then by route and tier. */
     public List<WindowRow> windows(String window) {
         List<WindowRow> out = new ArrayList<>(localWindows(window));
         for (HostInfo h : others(LedgerTopology.windowStore(window))) {
             out.addAll(remote(h, "/internal/windows?window=" + window, new TypeReference<List<WindowRow>>() { }));
         }
-        out.sort(java.util.Comparator.comparingLong(WindowRow::start));
+        out.sort(java.util.Comparator.comparingLong(WindowRow::start).thenComparing(WindowRow::route)
+                .thenComparing(WindowRow::tier));
         return out;
     }
 

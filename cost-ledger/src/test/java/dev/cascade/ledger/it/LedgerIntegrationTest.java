@@ -39,42 +39,8 @@ import org.junit.jupiter.api.Test;
 /** The ledger on a real broker, fed through the public topics, queried over its real HTTP API. */
 class LedgerIntegrationTest {
     private static EmbeddedKafkaBroker broker;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
 
-
-    private static LedgerConfig config(String suffix, int port) throws Exception {
-        Path file = Path.of(System.getProperty("cascade.test.dir", "target"), "ledger-" + suffix + ".yaml");
-        Files.writeString(file, String.join("\n",
-                "kafka:",
-                "  bootstrap.servers: " + broker.bootstrapServers(),
-                "  application.id: ledger-" + suffix,
-                "  state.dir: " + file.getParent().resolve("ledger-state-" + suffix),
-                "topics: {attempts: att-" + suffix + ", answers: ans-" + suffix + ", feedback: fb-" + suffix
-                        + ", unmatched_feedback: fbu-" + suffix + ", dlq: ldlq-" + suffix + "}",
-                "http_port: " + port,
-                "reference_tier: general",
-                "pricing:",
-                "  small: {kind: self_hosted, gpu_hour_usd: 1.10, instances: 2, maintenance_monthly_usd: 100,"
-                        + " tuning_usd: 2000}",
-                "  general: {kind: api, input_usd_per_1m_tokens: 2.50, output_usd_per_1m_tokens: 10.00}",
-                ""));
-        return LedgerConfig.load(file, Map.of());
-    }
-
-    private JsonNode get(int port, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-        return Json.mapper().readTree(r.body());
-    }
-
-    private static String attempt(String id, String tier, String outcome, BigDecimal cost, int in, int out) {
-        return "{\"query_id\":\"" + id + "\",\"route\":\"default\",\"tier\":\"" + tier + "\",\"model\":\"m\","
-                + "\"outcome\":\"" + outcome + "\",\"confidence\":0.9,\"threshold\":0.8,\"prompt_tokens\":" + in
-                + ",\"completion_tokens\":" + out + ",\"latency_ms\":" + (20 + in % 50) + ",\"cost_usd\":"
-                + cost.toPlainString() + ",\"shadow\":false,\"timestamp\":" + System.currentTimeMillis() + "}";
-    }
 
     private static final int QUERIES = 300;
     private static LedgerConfig config;
@@ -89,9 +55,8 @@ class LedgerIntegrationTest {
         broker = EmbeddedKafkaBroker.startFresh(Path.of(System.getProperty("cascade.test.dir", "target"), "kafka"));
         String s = UUID.randomUUID().toString().substring(0, 8);
         port = EmbeddedKafkaBroker.freePort();
-        config = config(s, port);
-        broker.createTopics(2, List.of(config.topics().attempts(), config.topics().answers(),
-                config.topics().feedback(), config.topics().unmatchedFeedback(), config.topics().dlq()));
+        config = LedgerTestSupport.config(broker, s, "a", port);
+        LedgerTestSupport.createTopics(broker, config);
         app = new LedgerApp(config, new LedgerMetrics());
         server = LedgerServer.start(config, app.queries(), () -> "", () -> true);
         app.start();
@@ -108,16 +73,16 @@ class LedgerIntegrationTest {
                 expectedCost = expectedCost.add(smallCost);
                 if (i % 3 == 0) {
                     producer.send(new ProducerRecord<>(config.topics().attempts(), id,
-                            attempt(id, "small", "ESCALATED", smallCost, in, out)));
+                            LedgerTestSupport.attempt(id, "small", "ESCALATED", smallCost, in, out)));
                     BigDecimal generalCost = new BigDecimal("2.5").multiply(BigDecimal.valueOf(in))
                             .add(new BigDecimal("10").multiply(BigDecimal.valueOf(out))).movePointLeft(6);
                     expectedCost = expectedCost.add(generalCost);
                     producer.send(new ProducerRecord<>(config.topics().attempts(), id,
-                            attempt(id, "general", "ACCEPTED", generalCost, in, out)));
+                            LedgerTestSupport.attempt(id, "general", "ACCEPTED", generalCost, in, out)));
                 } else {
                     smallAnswers++;
                     producer.send(new ProducerRecord<>(config.topics().attempts(), id,
-                            attempt(id, "small", "ACCEPTED", smallCost, in, out)));
+                            LedgerTestSupport.attempt(id, "small", "ACCEPTED", smallCost, in, out)));
                 }
             }
             producer.send(new ProducerRecord<>(config.topics().attempts(), "junk", "{not json"));
@@ -126,7 +91,7 @@ class LedgerIntegrationTest {
             producer.flush();
             // feedback only after the answers are in: it is joined to the tier that answered, however late
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> summaryOrNull() != null && summaryOrNull().path("answers").asLong() == QUERIES);
+                    .until(() -> LedgerTestSupport.getOrNull(port, "/api/summary") != null && LedgerTestSupport.getOrNull(port, "/api/summary").path("answers").asLong() == QUERIES);
             for (int i = 0; i < QUERIES; i += 10) {
                 producer.send(new ProducerRecord<>(config.topics().feedback(), "q" + i,
                         "{\"query_id\":\"q" + i + "\",\"correct\":" + (i % 20 == 0) + "}"));
@@ -148,21 +113,10 @@ class LedgerIntegrationTest {
         broker.close();
     }
 
-    private static JsonNode summaryOrNull() {
-        try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/api/summary")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
     @Test
     void shouldAggregateExactCostJoinLateFeedbackAndServeTheVerdict() throws Exception {
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonNode summary = get(port, "/api/summary");
+            JsonNode summary = LedgerTestSupport.get(port, "/api/summary");
             assertThat(summary.path("attempts_cost_usd").decimalValue()).isEqualByComparingTo(expectedCost);
             assertThat(summary.path("answers").asLong()).isEqualTo(QUERIES);
             assertThat(summary.path("failed_answers").asLong()).isEqualTo(1);
@@ -172,7 +126,7 @@ class LedgerIntegrationTest {
             }
             assertThat(feedback).isEqualTo(QUERIES / 10);
         });
-        JsonNode summary = get(port, "/api/summary");
+        JsonNode summary = LedgerTestSupport.get(port, "/api/summary");
         assertThat(summary.path("fixed_cost_usd").decimalValue()).isPositive();
         assertThat(summary.path("total_cost_usd").decimalValue()).isEqualByComparingTo(
                 summary.path("attempts_cost_usd").decimalValue().add(summary.path("fixed_cost_usd").decimalValue()));
@@ -191,16 +145,16 @@ class LedgerIntegrationTest {
         // q0, q20, q40... were judged correct, q10, q30... wrong; q0 was answered by general, q10 by small...
         assertThat(small.path("accuracy").isNumber()).isTrue();
 
-        JsonNode windows = get(port, "/api/tiers?window=minute&route=default");
+        JsonNode windows = LedgerTestSupport.get(port, "/api/tiers?window=minute&route=default");
         assertThat(windows.size()).isGreaterThanOrEqualTo(2);
-        JsonNode breakeven = get(port, "/api/breakeven");
+        JsonNode breakeven = LedgerTestSupport.get(port, "/api/breakeven");
         assertThat(breakeven.path("tiers").get(0).path("tier").asText()).isEqualTo("small");
         assertThat(breakeven.path("chart")).hasSize(21);
 
-        List<ConsumerRecord<byte[], byte[]>> dlq = read(config.topics().dlq(), 2);
+        List<ConsumerRecord<byte[], byte[]>> dlq = LedgerTestSupport.read(broker, config.topics().dlq(), 2);
         assertThat(dlq).hasSize(2);
         assertThat(dlq).allSatisfy(r -> assertThat(r.headers().lastHeader("cascade.dlq.reason")).isNotNull());
-        List<ConsumerRecord<byte[], byte[]>> unmatched = read(config.topics().unmatchedFeedback(), 1);
+        List<ConsumerRecord<byte[], byte[]>> unmatched = LedgerTestSupport.read(broker, config.topics().unmatchedFeedback(), 1);
         assertThat(unmatched).hasSize(1);
         assertThat(new String(unmatched.get(0).value(), StandardCharsets.UTF_8)).contains("ghost");
     }
@@ -209,8 +163,8 @@ class LedgerIntegrationTest {
     void shouldDrawCostAndBreakEvenChartsWithDataInHeadlessChromium() throws Exception {
         Path chromium = Path.of("/usr/bin/chromium");
         Assumptions.assumeTrue(Files.isExecutable(chromium), "needs Debian's chromium (.ci/run installs it)");
-        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> summaryOrNull() != null
-                && summaryOrNull().path("answers").asLong() == QUERIES);
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> LedgerTestSupport.getOrNull(port, "/api/summary") != null
+                && LedgerTestSupport.getOrNull(port, "/api/summary").path("answers").asLong() == QUERIES);
         Path profile = Files.createTempDirectory(Path.of(System.getProperty("cascade.test.dir", "target")), "chrome");
         Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -230,26 +184,9 @@ class LedgerIntegrationTest {
         assertThat(Integer.parseInt(be.group(1))).isEqualTo(2);
         assertThat(Integer.parseInt(be.group(2))).isEqualTo(42);
         assertThat(dom).contains("polyline").contains("all general API");
-        if (!get(port, "/api/breakeven").path("break_even_queries_per_month").isNull()) {
+        if (!LedgerTestSupport.get(port, "/api/breakeven").path("break_even_queries_per_month").isNull()) {
             assertThat(dom).contains("id=\"breakeven-mark\"");
         }
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected) {
-        List<ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            c.poll(Duration.ofMillis(500)).forEach(out::add);
-        }
-        return out;
-    }
 }

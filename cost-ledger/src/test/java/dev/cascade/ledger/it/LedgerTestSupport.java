@@ -1,0 +1,116 @@
+package dev.cascade.ledger.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cascade.events.Json;
+import dev.cascade.kafka.EmbeddedKafkaBroker;
+import dev.cascade.ledger.config.LedgerConfig;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Shared pieces of the ledger's integration tests: config files, attempt records, HTTP and topic reads. */
+final class LedgerTestSupport {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private LedgerTestSupport() {
+    }
+
+    static Path testDir() {
+        return Path.of(System.getProperty("cascade.test.dir", "target"));
+    }
+
+    /** Writes a ledger config for topics suffixed {@code suffix}; {@code instance} separates state directories. */
+    static Path configFile(EmbeddedKafkaBroker broker, String suffix, String instance, int port) throws Exception {
+        Path file = testDir().resolve("ledger-" + suffix + "-" + instance + ".yaml");
+        Files.writeString(file, String.join("\n",
+                "kafka:",
+                "  bootstrap.servers: " + broker.bootstrapServers(),
+                "  application.id: ledger-" + suffix,
+                "  state.dir: " + testDir().resolve("ledger-state-" + suffix + "-" + instance),
+                "  application.server: 127.0.0.1:" + port,
+                "topics: {attempts: att-" + suffix + ", answers: ans-" + suffix + ", feedback: fb-" + suffix
+                        + ", unmatched_feedback: fbu-" + suffix + ", dlq: ldlq-" + suffix + "}",
+                "http_port: " + port,
+                "reference_tier: general",
+                "pricing:",
+                "  small: {kind: self_hosted, gpu_hour_usd: 1.10, instances: 2, maintenance_monthly_usd: 100,"
+                        + " tuning_usd: 2000}",
+                "  medium: {kind: self_hosted, monthly_usd: 900}",
+                "  general: {kind: api, input_usd_per_1m_tokens: 2.50, output_usd_per_1m_tokens: 10.00}",
+                ""));
+        return file;
+    }
+
+    static LedgerConfig config(EmbeddedKafkaBroker broker, String suffix, String instance, int port)
+            throws Exception {
+        return LedgerConfig.load(configFile(broker, suffix, instance, port), Map.of());
+    }
+
+    static void createTopics(EmbeddedKafkaBroker broker, LedgerConfig config) {
+        broker.createTopics(2, List.of(config.topics().attempts(), config.topics().answers(),
+                config.topics().feedback(), config.topics().unmatchedFeedback(), config.topics().dlq()));
+    }
+
+    static String attempt(String id, String tier, String outcome, BigDecimal cost, int in, int out) {
+        return "{\"query_id\":\"" + id + "\",\"route\":\"default\",\"tier\":\"" + tier + "\",\"model\":\"m\","
+                + "\"outcome\":\"" + outcome + "\",\"confidence\":0.9,\"threshold\":0.8,\"prompt_tokens\":" + in
+                + ",\"completion_tokens\":" + out + ",\"latency_ms\":" + (20 + in % 50) + ",\"cost_usd\":"
+                + cost.toPlainString() + ",\"shadow\":false,\"timestamp\":" + System.currentTimeMillis() + "}";
+    }
+
+    /** GET a JSON document, or null when the ledger does not answer 200 (yet). */
+    static JsonNode getOrNull(int port, String path) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static JsonNode get(int port, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return Json.mapper().readTree(r.body());
+    }
+
+    static String text(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> read(EmbeddedKafkaBroker broker, String topic, int expected) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            c.poll(Duration.ofMillis(500)).forEach(out::add);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.cascade.ledger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cascade.kafka.EmbeddedKafkaBroker;
+import dev.cascade.ledger.LedgerApp;
+import dev.cascade.ledger.config.LedgerConfig;
+import dev.cascade.ledger.http.LedgerServer;
+import dev.cascade.ledger.metrics.LedgerMetrics;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** Two ledger instances share the work; each answers every REST query for the whole cluster. */
+class MultiInstanceLedgerIntegrationTest {
+
+    @Test
+    void shouldAnswerEveryQueryCorrectlyFromEitherInstance() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startFresh(LedgerTestSupport.testDir()
+                .resolve("kafka"))) {
+            String s = UUID.randomUUID().toString().substring(0, 8);
+            int portA = EmbeddedKafkaBroker.freePort();
+            int portB = EmbeddedKafkaBroker.freePort();
+            LedgerConfig a = LedgerTestSupport.config(broker, s, "a", portA);
+            LedgerConfig b = LedgerTestSupport.config(broker, s, "b", portB);
+            LedgerTestSupport.createTopics(broker, a);
+            try (LedgerApp appA = new LedgerApp(a, new LedgerMetrics());
+                 LedgerApp appB = new LedgerApp(b, new LedgerMetrics());
+                 LedgerServer serverA = LedgerServer.start(a, appA.queries(), () -> "", () -> true);
+                 LedgerServer serverB = LedgerServer.start(b, appB.queries(), () -> "", () -> true);
+                 KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                         new StringSerializer(), new StringSerializer())) {
+                appA.start();
+                appB.start();
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                        appA.streams().state() == KafkaStreams.State.RUNNING
+                                && appB.streams().state() == KafkaStreams.State.RUNNING);
+                BigDecimal expected = BigDecimal.ZERO;
+                List<String> tiers = List.of("small", "medium", "general", "large");
+                for (int i = 0; i < 400; i++) {
+                    String tier = tiers.get(i % tiers.size());
+                    BigDecimal cost = new BigDecimal(i * 37 + 1).movePointLeft(9);
+                    expected = expected.add(cost);
+                    producer.send(new ProducerRecord<>(a.topics().attempts(), "q" + i,
+                            LedgerTestSupport.attempt("q" + i, tier, "ACCEPTED", cost, 100 + i, 10)));
+                }
+                producer.flush();
+                BigDecimal exact = expected;
+                // both instances own some of the route|tier keys
+                Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .untilAsserted(() -> {
+                            assertThat(appA.queries().localTotals()).isNotEmpty();
+                            assertThat(appB.queries().localTotals()).isNotEmpty();
+                            for (int port : List.of(portA, portB)) {
+                                JsonNode summary = LedgerTestSupport.get(port, "/api/summary");
+                                assertThat(summary.path("attempts_cost_usd").decimalValue())
+                                        .isEqualByComparingTo(exact);
+                                assertThat(summary.path("answers").asLong()).isEqualTo(400);
+                                assertThat(summary.path("tiers")).hasSize(4);
+                            }
+                        });
+                assertThat(LedgerTestSupport.get(portA, "/api/tiers?window=hour"))
+                        .isEqualTo(LedgerTestSupport.get(portB, "/api/tiers?window=hour"));
+                assertThat(LedgerTestSupport.get(portA, "/api/tiers?window=all&route=default"))
+                        .isEqualTo(LedgerTestSupport.get(portB, "/api/tiers?window=all&route=default"));
+                assertThat(LedgerTestSupport.get(portA, "/api/breakeven"))
+                        .isEqualTo(LedgerTestSupport.get(portB, "/api/breakeven"));
+                JsonNode summary = LedgerTestSupport.get(portA, "/api/summary");
+                assertThat(summary.path("missing_pricing")).extracting(JsonNode::asText).containsExactly("large");
+            }
+        }
+    }
+}
