@@ -3,7 +3,10 @@ package dev.cascade.router;
 import dev.cascade.router.cascade.PolicyParser;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
-import dev.cascade.router.policy.PolicyWatcher;
+import dev.cascade.live.LiveTable;
+import dev.cascade.router.cascade.RoutePolicy;
+import dev.cascade.router.policy.LivePolicies;
+import dev.cascade.router.policy.PolicyValidator;
 import dev.cascade.router.tier.Tiers;
 import dev.cascade.router.topology.RouterTopology;
 import java.time.Duration;
@@ -24,7 +27,7 @@ public final class RouterApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterApp.class);
     private static final Duration POLICY_LOAD_TIMEOUT = Duration.ofSeconds(60);
 
-    private final PolicyWatcher policies;
+    private final LiveTable<RoutePolicy> policies;
     private final KafkaStreams streams;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -32,14 +35,15 @@ public final class RouterApp implements AutoCloseable {
     public RouterApp(RouterConfig config, Tiers tiers, RouterMetrics metrics) {
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
-        this.policies = new PolicyWatcher(config.streamsProperties(), config.topics().config(),
-                new PolicyParser(config.tiers().keySet()), config.routes(), (route, rejection) -> {
+        this.policies = new LiveTable<>(config.streamsProperties(), config.topics().config(),
+                new PolicyValidator(new PolicyParser(config.tiers().keySet())), (route, rejection) -> {
                     metrics.policyApplied(rejection == null);
                     if (rejection != null) {
                         LOG.debug("route '{}': config record refused by the live table: {}", route, rejection);
                     }
                 });
-        this.streams = new KafkaStreams(RouterTopology.build(config, policies, tiers, metrics), props);
+        this.streams = new KafkaStreams(RouterTopology.build(config, new LivePolicies(policies, config.routes()),
+                tiers, metrics), props);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the router down", e);
             failure.compareAndSet(null, e);

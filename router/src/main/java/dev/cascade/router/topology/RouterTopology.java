@@ -1,22 +1,21 @@
 package dev.cascade.router.topology;
 
 import dev.cascade.events.JsonSerde;
+import dev.cascade.live.StatusProcessor;
 import dev.cascade.router.cascade.PolicyParser;
 import dev.cascade.router.cascade.RouteTable;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.processor.CascadeProcessor;
-import dev.cascade.router.processor.ConfigStatusProcessor;
 import dev.cascade.router.processor.InFlight;
 import dev.cascade.router.processor.QueryParser;
 import dev.cascade.router.processor.Routed;
+import dev.cascade.router.policy.PolicyValidator;
 import dev.cascade.router.tier.Tiers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.Stores;
@@ -29,9 +28,9 @@ import org.apache.kafka.streams.state.Stores;
 public final class RouterTopology {
     public static final String SOURCE = "queries-source";
     public static final String PROCESSOR = "cascade";
-    public static final String CONFIG_SOURCE = "config-source";
-    public static final String CONFIG_STATUS = "config-status";
-    public static final String CONFIG_STATUS_SINK = "config-status-sink";
+    /** Node and store names of the config-status sub-topology, and the fields of its status records. */
+    public static final StatusProcessor.Names CONFIG_STATUS = new StatusProcessor.Names("config", "route",
+            "effective_policy");
 
     private RouterTopology() {
     }
@@ -59,14 +58,7 @@ public final class RouterTopology {
 
     /** Config topic in, one status record per config record out; the last good policy per route in a store. */
     private static void addConfigStatus(Topology topology, RouterConfig config, RouterMetrics metrics) {
-        PolicyParser policies = new PolicyParser(config.tiers().keySet());
-        topology.addSource(CONFIG_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
-                config.topics().config());
-        topology.addProcessor(CONFIG_STATUS, () -> new ConfigStatusProcessor(policies, metrics), CONFIG_SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ConfigStatusProcessor.STORE), Serdes.String(), Serdes.String()),
-                CONFIG_STATUS);
-        topology.addSink(CONFIG_STATUS_SINK, config.topics().configStatus(), new StringSerializer(),
-                new ByteArraySerializer(), CONFIG_STATUS);
+        StatusProcessor.addTo(topology, config.topics().config(), config.topics().configStatus(),
+                new PolicyValidator(new PolicyParser(config.tiers().keySet())), CONFIG_STATUS, metrics::configRecord);
     }
 }

@@ -1,16 +1,13 @@
-package dev.cascade.router.policy;
+package dev.cascade.live;
 
-import dev.cascade.router.cascade.PolicyParser;
-import dev.cascade.router.cascade.RoutePolicy;
-import dev.cascade.router.cascade.RouteTable;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,24 +19,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live routing table: the config topic read as a global table. Every router instance reads every partition of
- * the compacted topic from the beginning (no consumer group) on its own thread and applies each record in order: a
- * valid policy replaces the route's, a tombstone removes it, an invalid record changes nothing (the last good policy
- * stays). Routes of the deployment file apply where the topic has none.
+ * A compacted settings topic read as a global table: every instance reads every partition from the beginning (no
+ * consumer group) on its own thread and applies each record in order. A valid value replaces the key's, a tombstone
+ * removes it, an invalid record changes nothing (the last good value stays).
  *
- * <p>Resolution: the named route, else {@value RouteTable#DEFAULT}; null when neither exists. Thread-safe: the
- * watcher thread writes, stream threads read.
+ * <p>Kafka Streams' global stores are not used: a global store restored after a restart copies the topic's bytes
+ * without the validating processor, which could bring back a record that had been rejected.
+ *
+ * <p>Thread-safe: the reader thread writes, any thread reads.
  */
-public final class PolicyWatcher implements RouteTable, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PolicyWatcher.class);
+public final class LiveTable<V> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveTable.class);
 
-    /** Told of every applied or refused record: (route, null) when accepted, (route, reason) when refused. */
-    public interface Listener extends BiConsumer<String, String> {
+    /** Told of every record: (key, null) when applied, (key, reason) when refused. Called on the reader thread. */
+    public interface Listener {
+        void applied(String key, String rejection);
     }
 
-    private final Map<String, RoutePolicy> fileRoutes;
-    private final Map<String, RoutePolicy> live = new ConcurrentHashMap<>();
-    private final PolicyParser parser;
+    private final Map<String, V> values = new ConcurrentHashMap<>();
+    private final RecordValidator<V> validator;
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final Listener listener;
@@ -49,20 +47,21 @@ public final class PolicyWatcher implements RouteTable, AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean started;
 
-    public PolicyWatcher(Map<String, Object> kafka, String topic, PolicyParser parser,
-                         Map<String, RoutePolicy> fileRoutes, Listener listener) {
-        Map<String, Object> props = new java.util.HashMap<>(kafka);
+    /**
+     * @param kafka client settings; those a consumer does not know are dropped, a group id is never used
+     */
+    public LiveTable(Map<String, ?> kafka, String topic, RecordValidator<V> validator, Listener listener) {
+        Map<String, Object> props = new HashMap<>(kafka);
         props.keySet().removeIf(k -> !ConsumerConfig.configNames().contains(k));
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.remove(ConsumerConfig.CLIENT_ID_CONFIG);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "cascade-policy-watcher");
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = topic;
-        this.parser = parser;
-        this.fileRoutes = Map.copyOf(fileRoutes);
+        this.validator = validator;
         this.listener = listener;
-        this.thread = new Thread(this::run, "policy-watcher");
+        this.thread = new Thread(this::run, "live-table-" + topic);
         this.thread.setDaemon(true);
     }
 
@@ -80,9 +79,18 @@ public final class PolicyWatcher implements RouteTable, AutoCloseable {
         return done;
     }
 
-    /** The exception the watcher thread died with, if any. */
+    /** The exception the reader died with, if any (the table then keeps what it has). */
     public Throwable failure() {
         return failure.get();
+    }
+
+    public V get(String key) {
+        return values.get(key);
+    }
+
+    /** A copy of the current values. */
+    public Map<String, V> snapshot() {
+        return Map.copyOf(values);
     }
 
     private void run() {
@@ -90,18 +98,18 @@ public final class PolicyWatcher implements RouteTable, AutoCloseable {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             if (partitions.isEmpty()) {
-                throw new IllegalStateException("config topic " + topic + " does not exist");
+                throw new IllegalStateException("topic " + topic + " does not exist");
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    apply(r);
+                    apply(r.key(), r.value());
                 }
                 if (caughtUp.getCount() > 0 && end.entrySet().stream()
                         .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    LOG.info("routing policies loaded from {}: {}", topic, live.keySet());
+                    LOG.info("{} loaded: {}", topic, values.keySet());
                     caughtUp.countDown();
                 }
             }
@@ -110,7 +118,7 @@ public final class PolicyWatcher implements RouteTable, AutoCloseable {
                 failure.set(e);
             }
         } catch (RuntimeException e) {
-            LOG.error("policy watcher failed; routing keeps the policies it has", e);
+            LOG.error("reading {} failed; the table keeps the values it has", topic, e);
             failure.set(e);
             caughtUp.countDown();
         } finally {
@@ -118,31 +126,23 @@ public final class PolicyWatcher implements RouteTable, AutoCloseable {
         }
     }
 
-    void apply(ConsumerRecord<String, byte[]> r) {
-        String route = r.key();
-        if (r.value() == null && route != null) {
-            live.remove(route);
-            listener.accept(route, null);
+    /** Applies one record (the reader thread's work; exposed for tests). */
+    void apply(String key, byte[] value) {
+        if (key == null) {
+            listener.applied(null, "record without a key");
             return;
         }
-        PolicyParser.Result result = parser.parse(route, r.value());
-        if (result instanceof PolicyParser.Result.Valid v) {
-            live.put(route, v.policy());
-            listener.accept(route, null);
-        } else {
-            listener.accept(route, ((PolicyParser.Result.Invalid) result).reason());
+        if (value == null) {
+            values.remove(key);
+            listener.applied(key, null);
+            return;
         }
-    }
-
-    @Override
-    public RoutePolicy resolve(String route) {
-        RoutePolicy named = route == null ? null : lookup(route);
-        return named != null ? named : lookup(DEFAULT);
-    }
-
-    private RoutePolicy lookup(String route) {
-        RoutePolicy p = live.get(route);
-        return p != null ? p : fileRoutes.get(route);
+        try {
+            values.put(key, validator.parse(key, value));
+            listener.applied(key, null);
+        } catch (InvalidRecordException e) {
+            listener.applied(key, e.getMessage());
+        }
     }
 
     @Override
