@@ -42,9 +42,9 @@ public final class LedgerMain {
         LedgerApp app = new LedgerApp(config, metrics);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(app.streams());
         streamsMetrics.bindTo(registry);
-        LedgerServer server = LedgerServer.start(config, app.queries(), () -> {
+        LedgerServer server = LedgerServer.start(config, app.queries(), app::pricing, () -> {
             try {
-                metrics.refresh(app.queries().totals(), config.pricing(), config.referenceTier());
+                metrics.refresh(app.queries().totals(), app.pricing(), config.referenceTier());
             } catch (InvalidStateStoreException | IllegalStateException e) {
                 LoggerFactory.getLogger(LedgerMain.class).debug("ledger gauges not refreshed: {}", e.getMessage());
             }
@@ -55,7 +55,12 @@ public final class LedgerMain {
             streamsMetrics.close();
             server.close();
         }, "ledger-shutdown"));
-        app.start();
+        try {
+            app.start();
+        } catch (IllegalStateException e) {
+            System.err.println("ledger could not start: " + e.getMessage());
+            System.exit(1);
+        }
         System.out.println("ledger started: http://127.0.0.1:" + server.port() + "/ (api: /api/summary)");
         app.awaitStopped();
         if (app.failure() != null) {

@@ -29,10 +29,24 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
     public record Topics(@JsonProperty("attempts") String attempts, @JsonProperty("answers") String answers,
                          @JsonProperty("feedback") String feedback,
                          @JsonProperty("unmatched_feedback") String unmatchedFeedback,
-                         @JsonProperty("dlq") String dlq) {
+                         @JsonProperty("dlq") String dlq,
+                         @JsonProperty("pricing") String pricing,
+                         @JsonProperty("pricing_status") String pricingStatus) {
         static Topics defaults() {
             return new Topics("cascade.attempts", "cascade.answers", "cascade.feedback", "cascade.feedback.unmatched",
-                    "cascade.ledger.dlq");
+                    "cascade.ledger.dlq", "cascade.pricing", "cascade.pricing.status");
+        }
+
+        /** Fills names the file left out with the defaults. */
+        Topics withDefaults() {
+            Topics d = defaults();
+            return new Topics(or(attempts, d.attempts), or(answers, d.answers), or(feedback, d.feedback),
+                    or(unmatchedFeedback, d.unmatchedFeedback), or(dlq, d.dlq), or(pricing, d.pricing),
+                    or(pricingStatus, d.pricingStatus));
+        }
+
+        private static String or(String v, String fallback) {
+            return v == null ? fallback : v;
         }
     }
 
@@ -46,7 +60,7 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
     }
 
     /** One tier's pricing as written in the file. */
-    record PriceFile(@JsonProperty("kind") String kind,
+    public record PriceFile(@JsonProperty("kind") String kind,
                      @JsonProperty("input_usd_per_1m_tokens") BigDecimal input,
                      @JsonProperty("output_usd_per_1m_tokens") BigDecimal output,
                      @JsonProperty("gpu_hour_usd") BigDecimal gpuHour,
@@ -114,12 +128,13 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
             throw new IllegalArgumentException("invalid ledger config " + source + ":\n  - "
                     + String.join("\n  - ", errors));
         }
-        return new LedgerConfig(kafka, f.topics() == null ? Topics.defaults() : f.topics(), port, reference,
+        return new LedgerConfig(kafka, f.topics() == null ? Topics.defaults() : f.topics().withDefaults(), port, reference,
                 Duration.ofHours(ret.getOrDefault("minute", 48L)), Duration.ofHours(ret.getOrDefault("hour", 24L * 35)),
                 Duration.ofHours(ret.getOrDefault("day", 24L * 400)), pricing);
     }
 
-    static TierPrice price(PriceFile p) {
+    /** Validates one pricing entry (from the file or the pricing topic). */
+    public static TierPrice price(PriceFile p) {
         BigDecimal in = nonNegative("input_usd_per_1m_tokens", p.input());
         BigDecimal out = nonNegative("output_usd_per_1m_tokens", p.output());
         String kind = p.kind() == null ? "" : p.kind();

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.cascade.events.Json;
 import dev.cascade.ledger.config.LedgerConfig;
 import dev.cascade.ledger.model.TierStats;
+import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.ledger.query.LedgerQueries;
 import dev.cascade.ledger.query.Summary;
 import dev.cascade.ledger.query.WindowRow;
@@ -33,16 +34,18 @@ public final class LedgerServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final LedgerQueries queries;
-    private final LedgerConfig config;
+    private final Supplier<Map<String, TierPrice>> pricing;
 
-    private LedgerServer(HttpServer server, ExecutorService executor, LedgerQueries queries, LedgerConfig config) {
+    private LedgerServer(HttpServer server, ExecutorService executor, LedgerQueries queries,
+                         Supplier<Map<String, TierPrice>> pricing) {
         this.server = server;
         this.executor = executor;
         this.queries = queries;
-        this.config = config;
+        this.pricing = pricing;
     }
 
-    public static LedgerServer start(LedgerConfig config, LedgerQueries queries, Supplier<String> metrics,
+    public static LedgerServer start(LedgerConfig config, LedgerQueries queries,
+                                     Supplier<Map<String, TierPrice>> pricing, Supplier<String> metrics,
                                      BooleanSupplier ready) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(config.httpPort()), 32);
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
@@ -51,11 +54,11 @@ public final class LedgerServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        LedgerServer s = new LedgerServer(server, executor, queries, config);
+        LedgerServer s = new LedgerServer(server, executor, queries, pricing);
         server.createContext("/api/summary", ex -> s.json(ex, () -> Summary.summary(queries.totals(),
-                queries.failedByRoute(), config.pricing(), config.referenceTier())));
+                queries.failedByRoute(), pricing.get(), config.referenceTier())));
         server.createContext("/api/breakeven", ex -> s.json(ex, () -> Summary.breakeven(queries.totals(),
-                config.pricing(), config.referenceTier())));
+                pricing.get(), config.referenceTier())));
         server.createContext("/api/tiers", ex -> s.json(ex, () -> s.tiers(params(ex))));
         server.createContext("/internal/totals", ex -> s.json(ex, queries::localTotals));
         server.createContext("/internal/failed", ex -> s.json(ex, queries::localFailed));
@@ -78,20 +81,21 @@ public final class LedgerServer implements AutoCloseable {
 
     private Object tiers(Map<String, String> params) {
         String window = params.getOrDefault("window", "hour");
+        Map<String, TierPrice> prices = pricing.get();
         String route = params.get("route");
         ArrayNode rows = JsonNodeFactory.instance.arrayNode();
         if (window.equals("all")) {
             for (Map.Entry<String, TierStats> e : queries.totals().entrySet()) {
                 String[] rt = e.getKey().split("\\|", 2);
                 if (route == null || route.equals(rt[0])) {
-                    rows.add(Summary.row(rt[1], rt[0], e.getValue(), config.pricing().get(rt[1])));
+                    rows.add(Summary.row(rt[1], rt[0], e.getValue(), prices.get(rt[1])));
                 }
             }
             return rows;
         }
         for (WindowRow w : queries.windows(window)) {
             if (route == null || route.equals(w.route())) {
-                rows.add(Summary.row(w.tier(), w.route(), w.stats(), config.pricing().get(w.tier()))
+                rows.add(Summary.row(w.tier(), w.route(), w.stats(), prices.get(w.tier()))
                         .put("window_start", w.start()).put("window_end", w.end()));
             }
         }

@@ -41,6 +41,12 @@ public final class LedgerMetrics implements MeterBinder {
                 .tag("source", source).register(registry).increment();
     }
 
+    /** A pricing record judged by the status processor (once per record in the cluster). */
+    public void pricingRecord(boolean accepted) {
+        Counter.builder("ledger.pricing.records").description("pricing records accepted or rejected")
+                .tag("result", accepted ? "accepted" : "rejected").register(registry).increment();
+    }
+
     /** Recomputes every gauge from the current aggregates. */
     public void refresh(Map<String, TierStats> totals, Map<String, TierPrice> prices, String referenceTier) {
         totals.forEach((key, s) -> {

@@ -9,6 +9,8 @@ import dev.cascade.ledger.metrics.LedgerMetrics;
 import dev.cascade.ledger.model.Feedback;
 import dev.cascade.ledger.model.LedgerEvent;
 import dev.cascade.ledger.model.TierStats;
+import dev.cascade.ledger.pricing.PricingValidator;
+import dev.cascade.live.StatusProcessor;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,7 +38,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * aggregated into all-time totals and minute, hour and day windows. Feedback is joined to the tier that answered
  * through a table of accepted attempts (query id to route and tier), so feedback that comes hours later still lands
  * on the right tier; feedback for a query the ledger has not seen goes to the unmatched-feedback topic. Records that
- * cannot be read go to the ledger's dead-letter topic. Every operator and store is named.
+ * cannot be read go to the ledger's dead-letter topic. A last sub-topology reports on every record of the pricing
+ * topic. Every operator and store is named.
  */
 public final class LedgerTopology {
     public static final String TOTALS = "tier-totals";
@@ -45,6 +48,9 @@ public final class LedgerTopology {
     public static final Map<String, Duration> WINDOWS = Map.of("minute", Duration.ofMinutes(1),
             "hour", Duration.ofHours(1), "day", Duration.ofDays(1));
     public static final String DLQ_REASON = "cascade.dlq.reason";
+    /** Node and store names of the pricing-status sub-topology, and the fields of its status records. */
+    public static final StatusProcessor.Names PRICING_STATUS = new StatusProcessor.Names("pricing", "tier",
+            "effective_pricing");
 
     private static final JsonSerde<AttemptEvent> ATTEMPTS = JsonSerde.of(AttemptEvent.class);
     private static final JsonSerde<AnswerEvent> ANSWERS = JsonSerde.of(AnswerEvent.class);
@@ -112,7 +118,10 @@ public final class LedgerTopology {
                 .groupBy((id, a) -> a.route(), Grouped.with("failed-by-route-grouped", Serdes.String(), ANSWERS))
                 .count(Named.as(FAILED + "-count"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(FAILED)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
-        return b.build();
+        Topology topology = b.build();
+        StatusProcessor.addTo(topology, t.pricing(), t.pricingStatus(), new PricingValidator(config.referenceTier()),
+                PRICING_STATUS, metrics::pricingRecord);
+        return topology;
     }
 
     /** Feedback and the route and tier that answered its query (null when unknown). */

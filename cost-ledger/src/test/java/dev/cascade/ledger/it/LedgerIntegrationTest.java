@@ -58,7 +58,7 @@ class LedgerIntegrationTest {
         config = LedgerTestSupport.config(broker, s, "a", port);
         LedgerTestSupport.createTopics(broker, config);
         app = new LedgerApp(config, new LedgerMetrics());
-        server = LedgerServer.start(config, app.queries(), () -> "", () -> true);
+        server = LedgerServer.start(config, app.queries(), app::pricing, () -> "", () -> true);
         app.start();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
@@ -157,6 +157,50 @@ class LedgerIntegrationTest {
         List<ConsumerRecord<byte[], byte[]>> unmatched = LedgerTestSupport.read(broker, config.topics().unmatchedFeedback(), 1);
         assertThat(unmatched).hasSize(1);
         assertThat(new String(unmatched.get(0).value(), StandardCharsets.UTF_8)).contains("ghost");
+    }
+
+    @Test
+    void shouldApplyValidPricingLiveRejectBadPricingAndReportBoth() throws Exception {
+        String topic = config.topics().pricing();
+        String status = config.topics().pricingStatus();
+        JsonNode ok = LedgerTestSupport.publishAndAwaitStatus(broker, topic, status, "small",
+                "{\"kind\":\"self_hosted\",\"monthly_usd\":10,\"tuning_usd\":100}");
+        assertThat(ok.path("status").asText()).isEqualTo("ACCEPTED");
+        assertThat(ok.path("effective_pricing").path("monthly_usd").decimalValue()).isEqualByComparingTo("10");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(smallVerdict().path("monthly_fixed_usd").decimalValue()).isEqualByComparingTo("10.00"));
+
+        Map<String, String> bad = Map.of(
+                "{\"kind\":\"self_hosted\",\"monthly_usd\":-5}", "-5",
+                "{\"kind\":\"self_hosted\",\"monthly_usd\":5,\"colour\":\"red\"}", "colour",
+                "{\"kind\":\"self_hosted\"}", "never priced as $0",
+                "%%garbage", "not a JSON pricing record");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            JsonNode rejected = LedgerTestSupport.publishAndAwaitStatus(broker, topic, status, "small", e.getKey());
+            assertThat(rejected.path("status").asText()).as(e.getKey()).isEqualTo("REJECTED");
+            assertThat(rejected.path("reason").asText()).as(e.getKey()).contains(e.getValue());
+            assertThat(rejected.path("effective_pricing").path("monthly_usd").decimalValue())
+                    .isEqualByComparingTo("10");
+        }
+        JsonNode reference = LedgerTestSupport.publishAndAwaitStatus(broker, topic, status, "general",
+                "{\"kind\":\"self_hosted\",\"monthly_usd\":5}");
+        assertThat(reference.path("status").asText()).isEqualTo("REJECTED");
+        assertThat(smallVerdict().path("monthly_fixed_usd").decimalValue()).isEqualByComparingTo("10.00");
+
+        // a tombstone returns the tier to the config file's pricing: 1.10 x 2 GPUs x 730.5 h + 100 maintenance
+        assertThat(LedgerTestSupport.publishAndAwaitStatus(broker, topic, status, "small", null)
+                .path("status").asText()).isEqualTo("ACCEPTED");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(smallVerdict().path("monthly_fixed_usd").decimalValue()).isEqualByComparingTo("1707.10"));
+    }
+
+    private static JsonNode smallVerdict() throws Exception {
+        for (JsonNode t : LedgerTestSupport.get(port, "/api/breakeven").path("tiers")) {
+            if (t.path("tier").asText().equals("small")) {
+                return t;
+            }
+        }
+        throw new AssertionError("no verdict for small");
     }
 
     @Test

@@ -42,7 +42,8 @@ final class LedgerTestSupport {
                 "  state.dir: " + testDir().resolve("ledger-state-" + suffix + "-" + instance),
                 "  application.server: 127.0.0.1:" + port,
                 "topics: {attempts: att-" + suffix + ", answers: ans-" + suffix + ", feedback: fb-" + suffix
-                        + ", unmatched_feedback: fbu-" + suffix + ", dlq: ldlq-" + suffix + "}",
+                        + ", unmatched_feedback: fbu-" + suffix + ", dlq: ldlq-" + suffix + ", pricing: pr-" + suffix
+                        + ", pricing_status: prs-" + suffix + "}",
                 "http_port: " + port,
                 "reference_tier: general",
                 "pricing:",
@@ -62,6 +63,11 @@ final class LedgerTestSupport {
     static void createTopics(EmbeddedKafkaBroker broker, LedgerConfig config) {
         broker.createTopics(2, List.of(config.topics().attempts(), config.topics().answers(),
                 config.topics().feedback(), config.topics().unmatchedFeedback(), config.topics().dlq()));
+        broker.createTopics(List.of(
+                new org.apache.kafka.clients.admin.NewTopic(config.topics().pricing(), 1, (short) 1)
+                        .configs(Map.of("cleanup.policy", "compact")),
+                new org.apache.kafka.clients.admin.NewTopic(config.topics().pricingStatus(), 1, (short) 1)
+                        .configs(Map.of("cleanup.policy", "compact"))));
     }
 
     static String attempt(String id, String tier, String outcome, BigDecimal cost, int in, int out) {
@@ -94,6 +100,28 @@ final class LedgerTestSupport {
     static String text(int port, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Publishes a settings record and returns the status record written for it. */
+    static JsonNode publishAndAwaitStatus(EmbeddedKafkaBroker broker, String topic, String statusTopic, String key,
+                                          String value) throws Exception {
+        long offset;
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, String> p =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
+                             broker.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                             new org.apache.kafka.common.serialization.StringSerializer())) {
+            offset = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, key, value)).get().offset();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> r : read(broker, statusTopic, (int) offset + 1)) {
+                JsonNode status = Json.mapper().readTree(r.value());
+                if (status.path("config_offset").asLong(-1) == offset) {
+                    return status;
+                }
+            }
+        }
+        throw new AssertionError("no status record for " + key + " at offset " + offset);
     }
 
     static List<ConsumerRecord<byte[], byte[]>> read(EmbeddedKafkaBroker broker, String topic, int expected) {

@@ -36,8 +36,8 @@ class MultiInstanceLedgerIntegrationTest {
             LedgerTestSupport.createTopics(broker, a);
             try (LedgerApp appA = new LedgerApp(a, new LedgerMetrics());
                  LedgerApp appB = new LedgerApp(b, new LedgerMetrics());
-                 LedgerServer serverA = LedgerServer.start(a, appA.queries(), () -> "", () -> true);
-                 LedgerServer serverB = LedgerServer.start(b, appB.queries(), () -> "", () -> true);
+                 LedgerServer serverA = LedgerServer.start(a, appA.queries(), appA::pricing, () -> "", () -> true);
+                 LedgerServer serverB = LedgerServer.start(b, appB.queries(), appB::pricing, () -> "", () -> true);
                  KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                          new StringSerializer(), new StringSerializer())) {

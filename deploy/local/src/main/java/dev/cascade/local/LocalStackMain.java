@@ -210,7 +210,9 @@ public final class LocalStackMain {
                 new NewTopic("cascade.ledger.dlq", 1, (short) 1),
                 new NewTopic("cascade.dlq", 1, (short) 1),
                 new NewTopic("cascade.config", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-                new NewTopic("cascade.config.status", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+                new NewTopic("cascade.config.status", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic("cascade.pricing", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic("cascade.pricing.status", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             for (NewTopic t : topics) {
                 try {
