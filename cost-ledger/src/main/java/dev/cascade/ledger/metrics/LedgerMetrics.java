@@ -62,9 +62,8 @@ public final class LedgerMetrics implements MeterBinder {
         });
         Map<String, TierStats> byTier = Summary.byTier(totals);
         byTier.forEach((tier, s) -> {
-            if (s.accuracy() != null) {
-                set("ledger.quality.accuracy", Tags.of("tier", tier), s.accuracy(), "accuracy from feedback");
-            }
+            set("ledger.quality.accuracy", Tags.of("tier", tier), s.accuracy() == null ? Double.NaN : s.accuracy(),
+                    "accuracy from feedback (NaN until feedback arrives)");
             set("ledger.quality.feedback", Tags.of("tier", tier), s.feedback(), "answers with feedback");
             set("ledger.pricing.missing", Tags.of("tier", tier), prices.containsKey(tier) ? 0 : 1,
                     "1 when a tier has traffic but no pricing");
@@ -75,23 +74,22 @@ public final class LedgerMetrics implements MeterBinder {
                 "same answers on the general API per month");
         set("ledger.cascade.monthly.savings.usd", Tags.empty(), v.monthlySavings(), "savings per month");
         set("ledger.cascade.pays.off", Tags.empty(), v.paysOff() ? 1 : 0, "1 when self-hosting pays off now");
-        if (v.breakEven() != null) {
-            set("ledger.breakeven.queries.month", Tags.of("scope", "cascade"), v.breakEven(),
-                    "monthly volume at which self-hosting starts to pay");
-        }
+        set("ledger.breakeven.queries.month", Tags.of("scope", "cascade"), orNaN(v.breakEven()),
+                "monthly volume at which self-hosting starts to pay (NaN: never at current per-query costs)");
         for (Verdict.TierVerdict t : v.tiers()) {
             Tags tier = Tags.of("tier", t.tier());
             set("ledger.fixed.spend.usd", tier, t.fixedAccrued(), "fixed cost accrued over the observed period");
             set("ledger.tier.monthly.net.savings.usd", tier, t.monthlyNetSavings(), "net savings per month");
             set("ledger.tier.pays.off", tier, t.paysOff() ? 1 : 0, "1 when the tier pays off now");
-            if (t.breakEven() != null) {
-                set("ledger.breakeven.queries.month", Tags.of("scope", t.tier()), t.breakEven(),
-                        "monthly volume at which self-hosting starts to pay");
-            }
-            if (t.paybackMonths() != null) {
-                set("ledger.payback.months", tier, t.paybackMonths(), "months until the tuning investment is back");
-            }
+            set("ledger.breakeven.queries.month", Tags.of("scope", t.tier()), orNaN(t.breakEven()),
+                    "monthly volume at which self-hosting starts to pay (NaN: never at current per-query costs)");
+            set("ledger.payback.months", tier, orNaN(t.paybackMonths()),
+                    "months until the tuning investment is back (NaN: not while the tier does not pay off)");
         }
+    }
+
+    private static Object orNaN(BigDecimal v) {
+        return v == null ? (Object) Double.NaN : v;
     }
 
     private void set(String name, Tags tags, Object value, String description) {
