@@ -32,7 +32,7 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
                          @JsonProperty("dlq") String dlq,
                          @JsonProperty("pricing") String pricing,
                          @JsonProperty("pricing_status") String pricingStatus) {
-        static Topics defaults() {
+        public static Topics defaults() {
             return new Topics("cascade.attempts", "cascade.answers", "cascade.feedback", "cascade.feedback.unmatched",
                     "cascade.ledger.dlq", "cascade.pricing", "cascade.pricing.status");
         }

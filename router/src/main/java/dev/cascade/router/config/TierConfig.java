@@ -16,11 +16,20 @@ public record TierConfig(String name, Kind kind, URI baseUrl, String model, Stri
                          Duration timeout, int maxInFlight, ConfidenceMethod confidence, TierPricing pricing,
                          BreakerSettings breaker) {
 
+    /** Fields of a tier that {@code CASCADE_TIER_<NAME>_<FIELD>} environment variables override. */
+    public static final java.util.Set<String> ENV_FIELDS = java.util.Set.of("BASE_URL", "MODEL", "TIMEOUT_MS",
+            "MAX_IN_FLIGHT");
+
+    /** The environment-variable prefix of a tier's overrides: {@code CASCADE_TIER_<NAME>_}. */
+    public static String envPrefix(String tier) {
+        return "CASCADE_TIER_" + tier.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
+    }
+
     /** The wire protocol of the tier's server. */
     public enum Kind { OPENAI, ANTHROPIC }
 
     static TierConfig from(String name, Fields f, Map<String, String> env) {
-        String prefix = "CASCADE_TIER_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
+        String prefix = envPrefix(name);
         String kindText = f.string("kind", "openai");
         Kind kind = null;
         try {
