@@ -61,7 +61,7 @@ class LedgerCrashRecoveryIntegrationTest {
                         sent.updateAndGet(c -> c.add(cost));
                         producer.send(new ProducerRecord<>(config.topics().attempts(), "q" + i,
                                 LedgerTestSupport.attempt("q" + i, tiers.get(i % 3), "ACCEPTED", cost, 50, 5)));
-                        if (i % 200 == 0) {
+                        if (i % 100 == 0) {
                             try {
                                 Thread.sleep(50);
                             } catch (InterruptedException e) {

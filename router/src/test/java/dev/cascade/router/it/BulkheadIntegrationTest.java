@@ -16,11 +16,11 @@ class BulkheadIntegrationTest {
     void shouldKeepAnsweringOtherRoutesWhileHangingTierFillsItsBulkhead() {
         try (RouterHarness h = new RouterHarness(doc -> { })) {
             h.tier("large").put("max_in_flight", 2);
-            h.tier("large").put("timeout_ms", 15_000);
+            h.tier("large").put("timeout_ms", 30_000);
             h.routes().put("slow", Map.of("tiers", List.of(Map.of("name", "large", "threshold", 0.5),
                     Map.of("name", "general"))));
             h.start();
-            h.simulator.update("large-model", Map.of("latency_ms", 10_000));
+            h.simulator.update("large-model", Map.of("latency_ms", 15_000));
 
             for (int i = 0; i < 4; i++) {
                 h.query("slow-" + i, "slow", "slow question " + i);

@@ -92,7 +92,7 @@ class CascadeRoutingIntegrationTest {
     void shouldFallThroughToGeneralApiWhenSelfHostedTiersFailAndCloseBreakersWhenTheyHeal() {
         try (RouterHarness h = new RouterHarness(doc -> { })) {
             h.tier("small").put("breaker", Map.of("sliding_window", 4, "minimum_calls", 4,
-                    "failure_rate_threshold", 50, "open_ms", 8000, "half_open_calls", 1));
+                    "failure_rate_threshold", 50, "open_ms", 15000, "half_open_calls", 1));
             h.start();
             for (String m : List.of("small-model", "medium-model", "large-model")) {
                 h.simulator.update(m, Map.of("mode", "fail"));
@@ -132,7 +132,7 @@ class CascadeRoutingIntegrationTest {
                 h.simulator.update(m, Map.of("mode", "ok"));
             }
             int[] sent = {8};
-            Awaitility.await("small tier breaker closes after healing").atMost(Duration.ofSeconds(30))
+            Awaitility.await("small tier breaker closes after healing").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500)).until(() -> {
                         h.query("q-heal-" + sent[0], null, "heal " + sent[0]);
                         sent[0]++;
