@@ -72,6 +72,8 @@ public final class Benchmarks {
             String suffix = "l" + r;
             String topic = "bench-attempts-" + suffix;
             broker.createTopics(3, List.of(topic, "bench-answers-" + suffix, "bench-feedback-" + suffix));
+            broker.createTopics(1, List.of("bench-pricing-" + suffix, "bench-pricing-status-" + suffix,
+                    "bench-unmatched-" + suffix, "bench-ldlq-" + suffix));
             try (var p = BenchKafka.producer(broker.bootstrapServers())) {
                 for (int i = 0; i < attempts; i++) {
                     String id = "q" + i;
@@ -90,6 +92,8 @@ public final class Benchmarks {
             Files.writeString(cfg, String.join("\n", "kafka:", "  bootstrap.servers: " + broker.bootstrapServers(),
                     "  application.id: bench-ledger-" + suffix, "  state.dir: " + dir.resolve("lstate-" + suffix),
                     "topics: {attempts: " + topic + ", answers: bench-answers-" + suffix + ", feedback: bench-feedback-"
+                            + suffix + ", pricing: bench-pricing-" + suffix + ", pricing_status: bench-pricing-status-"
+                            + suffix + ", unmatched_feedback: bench-unmatched-" + suffix + ", dlq: bench-ldlq-"
                             + suffix + "}",
                     "http_port: 0",
                     "pricing:", "  small: {kind: self_hosted, monthly_usd: 1000}",

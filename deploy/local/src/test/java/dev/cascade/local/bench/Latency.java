@@ -54,7 +54,7 @@ final class Latency {
                     "alos")));
             if (portkey != null && Files.exists(portkey)) {
                 int port = dev.cascade.kafka.EmbeddedKafkaBroker.freePort();
-                Process gateway = new ProcessBuilder("node", portkey.toString(), "--port", Integer.toString(port))
+                Process gateway = new ProcessBuilder("node", portkey.toString(), "--port=" + port, "--headless")
                         .redirectErrorStream(true).redirectOutput(dir.resolve("portkey.log").toFile()).start();
                 try {
                     String config = "{\"strategy\":{\"mode\":\"fallback\"},\"targets\":["
