@@ -38,6 +38,7 @@ public final class LedgerApp implements AutoCloseable {
     public LedgerApp(LedgerConfig config, LedgerMetrics metrics) {
         Properties props = new Properties();
         props.put("commit.interval.ms", "200");
+        props.put("processing.exception.handler.global.enabled", "true");
         props.putAll(config.kafka());
         this.filePricing = Map.copyOf(config.pricing());
         this.livePricing = new LiveTable<>(config.kafka(), config.topics().pricing(),

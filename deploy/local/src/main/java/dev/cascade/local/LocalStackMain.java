@@ -200,7 +200,8 @@ public final class LocalStackMain {
         return n;
     }
 
-    static void createTopics(String bootstrap) throws Exception {
+    /** Creates the topics of the public contract (compacted where the contract says so); existing ones stay. */
+    public static void createTopics(String bootstrap) throws Exception {
         List<NewTopic> topics = List.of(
                 new NewTopic("cascade.queries", 3, (short) 1),
                 new NewTopic("cascade.answers", 3, (short) 1),

@@ -149,6 +149,7 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         props.put("poll.ms", "10");
         props.put("commit.interval.ms", "100");
         props.put("producer.linger.ms", "5");
+        props.put("processing.exception.handler.global.enabled", "true");
         props.putAll(kafka);
         return props;
     }
