@@ -11,5 +11,14 @@ cd "$ROOT"
 ./mvnw -q -B -pl deploy/local dependency:build-classpath -DincludeScope=test -Dmdep.outputFile=target/bench-cp.txt
 CP="deploy/local/target/test-classes:deploy/local/target/classes:$(cat deploy/local/target/bench-cp.txt)"
 mkdir -p target
+EXTRA=()
+if [ "${1:-}" = latency ] && [[ " $* " != *" --portkey "* ]]; then
+  # the peer gateway, from the npm registry, installed once under target/
+  GATEWAY="$ROOT/target/portkey/node_modules/@portkey-ai/gateway/build/start-server.js"
+  if [ ! -f "$GATEWAY" ] && command -v npm >/dev/null 2>&1; then
+    npm install --silent --prefix "$ROOT/target/portkey" @portkey-ai/gateway >/dev/null
+  fi
+  [ -f "$GATEWAY" ] && EXTRA=(--portkey "$GATEWAY")
+fi
 exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=error -Dcascade.bench.dir="$ROOT/target" -Dcascade.home="$ROOT" \
-  -cp "$CP" dev.cascade.local.bench.Benchmarks "$@"
+  -cp "$CP" dev.cascade.local.bench.Benchmarks "$@" "${EXTRA[@]}"

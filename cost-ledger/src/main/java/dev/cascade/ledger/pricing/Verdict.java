@@ -22,7 +22,10 @@ public final class Verdict {
     private static final MathContext MC = MathContext.DECIMAL64;
     private static final BigDecimal MIN_HOURS = new BigDecimal("0.0166667");
 
-    /** The verdict on one self-hosted tier. Null figures mean "never" at current per-query economics. */
+    /**
+     * The verdict on one self-hosted tier. Null break-even and payback mean "never" at current per-query economics;
+     * {@code qualityDelta} is the tier's accuracy minus the general API's (null until both have feedback).
+     */
     public record TierVerdict(@JsonProperty("tier") String tier,
                               @JsonProperty("answers") long answers,
                               @JsonProperty("variable_cost_usd") BigDecimal variableCost,
@@ -35,6 +38,7 @@ public final class Verdict {
                               @JsonProperty("payback_months") BigDecimal paybackMonths,
                               @JsonProperty("accuracy") Double accuracy,
                               @JsonProperty("reference_accuracy") Double referenceAccuracy,
+                              @JsonProperty("quality_delta") Double qualityDelta,
                               @JsonProperty("pays_off") boolean paysOff,
                               @JsonProperty("sentence") String sentence) {
     }
@@ -149,7 +153,9 @@ public final class Verdict {
                 money(price.fixedMonthly().multiply(hours, MC).divide(TierPrice.HOURS_PER_MONTH, MC)),
                 round(monthlyQueries, 0), money(price.fixedMonthly()), money(monthlyNet),
                 breakEven == null ? null : round(breakEven, 0), payback == null ? null : round(payback, 2),
-                s.accuracy(), referenceAccuracy, paysOff, sentence);
+                s.accuracy(), referenceAccuracy,
+                s.accuracy() == null || referenceAccuracy == null ? null : s.accuracy() - referenceAccuracy,
+                paysOff, sentence);
     }
 
     private static String cascadeSentence(long answers, boolean paysOff, BigDecimal volume, BigDecimal cost,

@@ -37,6 +37,7 @@ class VerdictTest {
         assertThat(t.breakEven()).isEqualByComparingTo("208714");
         assertThat(t.paybackMonths()).isEqualByComparingTo("0.55");
         assertThat(t.paysOff()).isTrue();
+        assertThat(t.qualityDelta()).isNull();
         assertThat(t.sentence()).contains("pays off now");
         assertThat(v.paysOff()).isTrue();
         assertThat(v.chart()).hasSize(21);
