@@ -148,6 +148,9 @@ public final class QueryParser {
                 return reject(RejectReason.INVALID_MESSAGES,
                         "a query needs a non-empty 'messages' array or a non-empty 'prompt' string");
             }
+            if (hasUnpairedSurrogate(prompt.asText())) {
+                return reject(RejectReason.INVALID_MESSAGES, "'prompt' contains an unpaired UTF-16 surrogate escape");
+            }
             return List.of(new ChatMessage("user", prompt.asText()));
         }
         if (!messages.isArray() || messages.isEmpty()) {
@@ -169,9 +172,29 @@ public final class QueryParser {
                 return reject(RejectReason.INVALID_MESSAGES, "messages[" + i + "] has fields other than role and "
                         + "content");
             }
+            if (hasUnpairedSurrogate(m.get("content").asText())) {
+                return reject(RejectReason.INVALID_MESSAGES, "messages[" + i + "].content contains an unpaired "
+                        + "UTF-16 surrogate escape");
+            }
             out.add(new ChatMessage(role, m.get("content").asText()));
         }
         return out;
+    }
+
+    /** JSON allows "\\ud800" alone; such text cannot be sent on as UTF-8, so it is refused here, not at a tier. */
+    static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return true;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String optionalText(JsonNode root, String field) {

@@ -65,6 +65,10 @@ class QueryParserTest {
         assertThat(reason("{\"id\":\"1\",\"prompt\":\"" + "x".repeat(2000) + "\"}")).isEqualTo(RejectReason.TOO_LARGE);
         assertThat(reason("{\"id\":\"1\",\"prompt\":\"x\",\"metadata\":" + "[".repeat(100) + "]".repeat(100) + "}"))
                 .isEqualTo(RejectReason.NOT_JSON);
+        assertThat(reason("{\"id\":\"1\",\"prompt\":\"bad \\ud800 half\"}")).isEqualTo(RejectReason.INVALID_MESSAGES);
+        assertThat(reason("{\"id\":\"1\",\"messages\":[{\"role\":\"user\",\"content\":\"\\udc00\"}]}"))
+                .isEqualTo(RejectReason.INVALID_MESSAGES);
+        assertThat(parse("{\"id\":\"1\",\"prompt\":\"rocket \\ud83d\\ude80\"}")).isInstanceOf(ParseResult.Valid.class);
     }
 
     @Test
