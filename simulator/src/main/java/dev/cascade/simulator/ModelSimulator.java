@@ -80,6 +80,12 @@ public final class ModelSimulator implements AutoCloseable {
         return s == null ? 0 : s.requests.get();
     }
 
+    /** The API key the last request to {@code model} carried (Bearer token or x-api-key), for tests. */
+    public String lastCredential(String model) {
+        Stats s = stats.get(model);
+        return s == null ? null : s.credential;
+    }
+
     /** Requests to {@code model} being served right now. */
     public long inFlight(String model) {
         Stats s = stats.get(model);
@@ -99,6 +105,7 @@ public final class ModelSimulator implements AutoCloseable {
         final AtomicLong verifications = new AtomicLong();
         final AtomicLong failures = new AtomicLong();
         final AtomicLong inFlight = new AtomicLong();
+        volatile String credential;
     }
 
     private void handle(HttpExchange ex, Api api) throws IOException {
@@ -122,6 +129,8 @@ public final class ModelSimulator implements AutoCloseable {
             }
             Stats s = stats.computeIfAbsent(model, m -> new Stats());
             s.requests.incrementAndGet();
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            s.credential = auth != null ? auth.replaceFirst("^Bearer ", "") : ex.getRequestHeaders().getFirst("x-api-key");
             s.inFlight.incrementAndGet();
             try {
                 serve(ex, api, model, behaviour, request, s);

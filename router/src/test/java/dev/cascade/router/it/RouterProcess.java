@@ -20,19 +20,25 @@ final class RouterProcess implements AutoCloseable {
     }
 
     static RouterProcess start(Map<String, Object> doc, Path dir, String name) throws IOException {
+        return start(doc, dir, name, Map.of(), "warn");
+    }
+
+    static RouterProcess start(Map<String, Object> doc, Path dir, String name, Map<String, String> env,
+                               String logLevel) throws IOException {
         Files.createDirectories(dir);
         Path config = dir.resolve("router.yaml");
         new ObjectMapper(new YAMLFactory()).writeValue(config.toFile(), doc);
         Path log = dir.resolve(name + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx512m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=" + logLevel,
                 "-Djava.io.tmpdir=" + dir,
                 "-cp", System.getProperty("java.class.path"),
                 RouterMain.class.getName(), "--config", config.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("CASCADE_"));
+        pb.environment().putAll(env);
         return new RouterProcess(pb.start(), log);
     }
 
@@ -55,11 +61,16 @@ final class RouterProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
