@@ -27,7 +27,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * JVM, on topics unique to the harness.
  */
 final class RouterHarness implements AutoCloseable {
-    final EmbeddedKafkaBroker broker = TestKafka.broker();
+    final EmbeddedKafkaBroker broker;
     final ModelSimulator simulator;
     final TopicNames topics;
     final String appId;
@@ -38,6 +38,11 @@ final class RouterHarness implements AutoCloseable {
     Tiers tiers;
 
     RouterHarness(Consumer<Map<String, Object>> customise) {
+        this(TestKafka.broker(), customise);
+    }
+
+    RouterHarness(EmbeddedKafkaBroker broker, Consumer<Map<String, Object>> customise) {
+        this.broker = broker;
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         topics = new TopicNames("q-" + suffix, "a-" + suffix, "att-" + suffix, "fb-" + suffix, "cfg-" + suffix,
                 "cfgs-" + suffix, "dlq-" + suffix);
