@@ -48,7 +48,8 @@ public final class LedgerApp implements AutoCloseable {
                     }
                 });
         this.streams = new KafkaStreams(LedgerTopology.build(config, metrics), props);
-        this.queries = new LedgerQueries(streams, HostInfo.buildFromEndpoint(config.kafka().get("application.server")));
+        this.queries = new LedgerQueries(streams, HostInfo.buildFromEndpoint(config.kafka().get("application.server")),
+                config.bearerToken());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; shutting the ledger down", e);
             failure.compareAndSet(null, e);

@@ -23,7 +23,15 @@ import java.util.TreeMap;
  */
 public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPort, String referenceTier,
                            Duration minuteRetention, Duration hourRetention, Duration dayRetention,
-                           Map<String, TierPrice> pricing) {
+                           Map<String, TierPrice> pricing, String bearerToken) {
+
+    /** Never prints the bearer token. */
+    @Override
+    public String toString() {
+        return "LedgerConfig[kafka=" + kafka.keySet() + ", topics=" + topics + ", httpPort=" + httpPort
+                + ", referenceTier=" + referenceTier + ", pricing=" + pricing.keySet() + ", bearerToken="
+                + (bearerToken == null ? "none" : "set") + "]";
+    }
 
     /** Topic names. */
     public record Topics(@JsonProperty("attempts") String attempts, @JsonProperty("answers") String answers,
@@ -56,7 +64,9 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
                 @JsonProperty("http_port") Integer httpPort,
                 @JsonProperty("reference_tier") String referenceTier,
                 @JsonProperty("retention_hours") Map<String, Long> retentionHours,
-                @JsonProperty("pricing") Map<String, PriceFile> pricing) {
+                @JsonProperty("pricing") Map<String, PriceFile> pricing,
+                @JsonProperty("http_bearer_token_env") String bearerTokenEnv,
+                @JsonProperty("http_bearer_token_file") String bearerTokenFile) {
     }
 
     /** One tier's pricing as written in the file. */
@@ -124,13 +134,28 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
             errors.add("reference_tier: '" + reference + "' must have api pricing (the general API the verdict "
                     + "compares against)");
         }
+        String token = null;
+        if (f.bearerTokenEnv() != null && f.bearerTokenFile() != null) {
+            errors.add("http_bearer_token_env and http_bearer_token_file: give one, not both");
+        } else if (f.bearerTokenEnv() != null) {
+            token = env.get(f.bearerTokenEnv());
+            if (token == null || token.isBlank()) {
+                errors.add("http_bearer_token_env: environment variable " + f.bearerTokenEnv() + " is not set");
+            }
+        } else if (f.bearerTokenFile() != null) {
+            try {
+                token = java.nio.file.Files.readString(Path.of(f.bearerTokenFile())).trim();
+            } catch (IOException e) {
+                errors.add("http_bearer_token_file: cannot read " + f.bearerTokenFile());
+            }
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid ledger config " + source + ":\n  - "
                     + String.join("\n  - ", errors));
         }
         return new LedgerConfig(kafka, f.topics() == null ? Topics.defaults() : f.topics().withDefaults(), port, reference,
                 Duration.ofHours(ret.getOrDefault("minute", 48L)), Duration.ofHours(ret.getOrDefault("hour", 24L * 35)),
-                Duration.ofHours(ret.getOrDefault("day", 24L * 400)), pricing);
+                Duration.ofHours(ret.getOrDefault("day", 24L * 400)), pricing, token == null ? null : token.trim());
     }
 
     /** Validates one pricing entry (from the file or the pricing topic). */

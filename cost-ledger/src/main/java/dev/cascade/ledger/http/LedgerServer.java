@@ -36,8 +36,11 @@ public final class LedgerServer implements AutoCloseable {
     private final LedgerQueries queries;
     private final Supplier<Map<String, TierPrice>> pricing;
 
+    private final String bearerToken;
+
     private LedgerServer(HttpServer server, ExecutorService executor, LedgerQueries queries,
-                         Supplier<Map<String, TierPrice>> pricing) {
+                         Supplier<Map<String, TierPrice>> pricing, String bearerToken) {
+        this.bearerToken = bearerToken;
         this.server = server;
         this.executor = executor;
         this.queries = queries;
@@ -54,7 +57,7 @@ public final class LedgerServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        LedgerServer s = new LedgerServer(server, executor, queries, pricing);
+        LedgerServer s = new LedgerServer(server, executor, queries, pricing, config.bearerToken());
         server.createContext("/api/summary", ex -> s.json(ex, () -> Summary.summary(queries.totals(),
                 queries.failedByRoute(), pricing.get(), config.referenceTier())));
         server.createContext("/api/breakeven", ex -> s.json(ex, () -> Summary.breakeven(queries.totals(),
@@ -102,7 +105,28 @@ public final class LedgerServer implements AutoCloseable {
         return rows;
     }
 
+    /** Read-only: GET only; with a bearer token configured, the API and internal paths require it. */
+    private boolean allowed(HttpExchange ex) throws IOException {
+        if (!"GET".equals(ex.getRequestMethod())) {
+            error(ex, 405, "the ledger's API is read-only (GET)");
+            return false;
+        }
+        if (bearerToken != null) {
+            String given = ex.getRequestHeaders().getFirst("Authorization");
+            byte[] expected = ("Bearer " + bearerToken).getBytes(StandardCharsets.UTF_8);
+            if (given == null || !java.security.MessageDigest.isEqual(expected,
+                    given.getBytes(StandardCharsets.UTF_8))) {
+                error(ex, 401, "a bearer token is required");
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void json(HttpExchange ex, Supplier<Object> body) throws IOException {
+        if (!allowed(ex)) {
+            return;
+        }
         try {
             respond(ex, 200, "application/json", Json.mapper().writeValueAsBytes(body.get()));
         } catch (InvalidStateStoreException e) {
@@ -116,6 +140,9 @@ public final class LedgerServer implements AutoCloseable {
     }
 
     private void page(HttpExchange ex) throws IOException {
+        if (!allowed(ex)) {
+            return;
+        }
         if (!ex.getRequestURI().getPath().equals("/")) {
             error(ex, 404, "no such path " + ex.getRequestURI().getPath());
             return;

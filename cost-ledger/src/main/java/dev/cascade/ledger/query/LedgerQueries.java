@@ -35,9 +35,13 @@ public final class LedgerQueries {
     private final HostInfo self;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    public LedgerQueries(KafkaStreams streams, HostInfo self) {
+    private final String bearerToken;
+
+    /** @param bearerToken sent to the other instances when the API is protected, else null */
+    public LedgerQueries(KafkaStreams streams, HostInfo self, String bearerToken) {
         this.streams = streams;
         this.self = self;
+        this.bearerToken = bearerToken;
     }
 
     /** All-time aggregates by "route|tier", from every instance. */
@@ -119,8 +123,11 @@ public final class LedgerQueries {
     private <T> T remote(HostInfo host, String path, TypeReference<T> type) {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + path);
         try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
+            if (bearerToken != null) {
+                request.header("Authorization", "Bearer " + bearerToken);
+            }
+            HttpResponse<byte[]> r = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("ledger instance " + uri + " answered HTTP " + r.statusCode());
             }

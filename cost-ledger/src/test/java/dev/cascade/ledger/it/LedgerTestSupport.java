@@ -89,12 +89,30 @@ final class LedgerTestSupport {
     }
 
     static JsonNode get(int port, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return get(port, path, null);
+    }
+
+    /** GET with a bearer token (null for none); fails on any status but 200. */
+    static JsonNode get(int port, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
         }
         return Json.mapper().readTree(r.body());
+    }
+
+    static int status(int port, String path, String method, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     static String text(int port, String path) throws Exception {

@@ -21,8 +21,17 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** Two ledger instances share the work; each answers every REST query for the whole cluster. */
+/**
+ * Two ledger instances share the work; each answers every REST query for the whole cluster, with the API behind a
+ * bearer token (which the instances also use between themselves).
+ */
 class MultiInstanceLedgerIntegrationTest {
+
+    private static LedgerConfig withToken(java.nio.file.Path file, String token) throws Exception {
+        java.nio.file.Files.writeString(file, java.nio.file.Files.readString(file)
+                + "http_bearer_token_env: LEDGER_TEST_TOKEN\n");
+        return LedgerConfig.load(file, Map.of("LEDGER_TEST_TOKEN", token));
+    }
 
     @Test
     void shouldAnswerEveryQueryCorrectlyFromEitherInstance() throws Exception {
@@ -31,8 +40,10 @@ class MultiInstanceLedgerIntegrationTest {
             String s = UUID.randomUUID().toString().substring(0, 8);
             int portA = EmbeddedKafkaBroker.freePort();
             int portB = EmbeddedKafkaBroker.freePort();
-            LedgerConfig a = LedgerTestSupport.config(broker, s, "a", portA);
-            LedgerConfig b = LedgerTestSupport.config(broker, s, "b", portB);
+            String token = "ledger-token-" + UUID.randomUUID();
+            LedgerConfig a = withToken(LedgerTestSupport.configFile(broker, s, "a", portA), token);
+            LedgerConfig b = withToken(LedgerTestSupport.configFile(broker, s, "b", portB), token);
+            assertThat(a.toString()).doesNotContain(token);
             LedgerTestSupport.createTopics(broker, a);
             try (LedgerApp appA = new LedgerApp(a, new LedgerMetrics());
                  LedgerApp appB = new LedgerApp(b, new LedgerMetrics());
@@ -63,21 +74,25 @@ class MultiInstanceLedgerIntegrationTest {
                             assertThat(appA.queries().localTotals()).isNotEmpty();
                             assertThat(appB.queries().localTotals()).isNotEmpty();
                             for (int port : List.of(portA, portB)) {
-                                JsonNode summary = LedgerTestSupport.get(port, "/api/summary");
+                                JsonNode summary = LedgerTestSupport.get(port, "/api/summary", token);
                                 assertThat(summary.path("attempts_cost_usd").decimalValue())
                                         .isEqualByComparingTo(exact);
                                 assertThat(summary.path("answers").asLong()).isEqualTo(400);
                                 assertThat(summary.path("tiers")).hasSize(4);
                             }
                         });
-                assertThat(LedgerTestSupport.get(portA, "/api/tiers?window=hour"))
-                        .isEqualTo(LedgerTestSupport.get(portB, "/api/tiers?window=hour"));
-                assertThat(LedgerTestSupport.get(portA, "/api/tiers?window=all&route=default"))
-                        .isEqualTo(LedgerTestSupport.get(portB, "/api/tiers?window=all&route=default"));
-                assertThat(LedgerTestSupport.get(portA, "/api/breakeven"))
-                        .isEqualTo(LedgerTestSupport.get(portB, "/api/breakeven"));
-                JsonNode summary = LedgerTestSupport.get(portA, "/api/summary");
+                for (String path : List.of("/api/tiers?window=hour", "/api/tiers?window=all&route=default",
+                        "/api/breakeven")) {
+                    assertThat(LedgerTestSupport.get(portA, path, token))
+                            .isEqualTo(LedgerTestSupport.get(portB, path, token));
+                }
+                JsonNode summary = LedgerTestSupport.get(portA, "/api/summary", token);
                 assertThat(summary.path("missing_pricing")).extracting(JsonNode::asText).containsExactly("large");
+                // without the token, or with a wrong one, the API refuses; it is read-only either way
+                assertThat(LedgerTestSupport.status(portA, "/api/summary", "GET", null)).isEqualTo(401);
+                assertThat(LedgerTestSupport.status(portB, "/internal/totals", "GET", "wrong")).isEqualTo(401);
+                assertThat(LedgerTestSupport.status(portA, "/api/summary", "POST", token)).isEqualTo(405);
+                assertThat(LedgerTestSupport.status(portA, "/health/ready", "GET", null)).isEqualTo(200);
             }
         }
     }
