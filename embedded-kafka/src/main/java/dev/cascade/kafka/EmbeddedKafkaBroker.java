@@ -61,6 +61,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort, boolean deleteOnClose,
                                             Map<String, String> overrides) throws IOException {
+        return start(dataDir, port, controllerPort, deleteOnClose, overrides, List.of());
+    }
+
+    /**
+     * Starts a broker, passing extra arguments to the storage format step (for example
+     * {@code --add-scram SCRAM-SHA-512=[name=alice,password=secret]} to create SCRAM users).
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort, boolean deleteOnClose,
+                                            Map<String, String> overrides, List<String> formatArgs)
+            throws IOException {
         // Kafka's fault handlers halt the JVM; in tests and the local stack a fault must surface as an exception.
         org.apache.kafka.common.utils.Exit.setHaltProcedure((status, message) -> {
             throw new IllegalStateException("Kafka broker asked to halt (" + status + "): " + message);
@@ -74,7 +84,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try (var out = Files.newBufferedWriter(propsFile)) {
             props.store(out, "embedded KRaft broker");
         }
-        format(propsFile, dataDir.resolve("cluster.id"));
+        format(propsFile, dataDir.resolve("cluster.id"), formatArgs);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, deleteOnClose, clientPort, server);
@@ -107,7 +117,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
-    private static void format(Path propsFile, Path clusterIdFile) throws IOException {
+    private static void format(Path propsFile, Path clusterIdFile, List<String> extraArgs) throws IOException {
         String clusterId;
         if (Files.exists(clusterIdFile)) {
             clusterId = Files.readString(clusterIdFile).trim();
@@ -117,8 +127,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            StorageTool.execute(new String[]{"format", "-t", clusterId, "-c", propsFile.toString(),
-                    "--ignore-formatted"}, out);
+            List<String> args = new java.util.ArrayList<>(List.of("format", "-t", clusterId, "-c",
+                    propsFile.toString(), "--ignore-formatted"));
+            args.addAll(extraArgs);
+            StorageTool.execute(args.toArray(String[]::new), out);
         } catch (Exception e) {
             throw new IOException("formatting Kafka storage failed: " + buffer.toString(StandardCharsets.UTF_8), e);
         }
