@@ -24,8 +24,9 @@ class BrokerRestartIntegrationTest {
         AtomicReference<EmbeddedKafkaBroker> broker = new AtomicReference<>(
                 EmbeddedKafkaBroker.start(data, port, controllerPort, false, Map.of()));
         try (RouterHarness h = new RouterHarness(broker.get(), doc -> { }).start()) {
-            h.simulator.update("small-model", Map.of("latency_ms", 20));
+            h.simulator.update("small-model", Map.of("latency_ms", 20, "accuracy", 0.6, "confidence_wrong", 0.5));
             int n = 300;
+            LedgerCheck ledger = new LedgerCheck(h);
             Thread load = new Thread(() -> {
                 for (int i = 0; i < n; i++) {
                     h.query("br-" + i, null, "broker restart " + i);
@@ -54,6 +55,14 @@ class BrokerRestartIntegrationTest {
             assertThat(perId).hasSize(n);
             assertThat(perId.values()).as("answers per query").containsOnly(1L);
             assertThat(h.app.failure()).isNull();
+            // the ledger, running through the restart as well, is exact against the attempts topic
+            List<ConsumerRecord<byte[], byte[]>> attempts = h.io.readUntil(h.topics.attempts(), rs -> false,
+                    Duration.ofSeconds(3), Duration.ZERO);
+            java.math.BigDecimal expected = LedgerCheck.sum(attempts);
+            assertThat(ledger.attemptsCost(attempts.size(), Duration.ofSeconds(90))).isEqualByComparingTo(expected);
+            ledger.close();
+            System.out.printf("broker restart: %d queries, %d answers, 0 duplicates, %d attempts, ledger %s USD%n", n,
+                    answers.size(), attempts.size(), expected.toPlainString());
         } finally {
             broker.get().close();
             EmbeddedKafkaBroker.deleteRecursively(data);

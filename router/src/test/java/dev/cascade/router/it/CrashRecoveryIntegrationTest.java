@@ -3,6 +3,7 @@ package dev.cascade.router.it;
 import static dev.cascade.router.it.RouterHarness.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,6 +33,7 @@ class CrashRecoveryIntegrationTest {
                     "confidence_wrong", 0.5));
             Path dir = TestKafka.testDir().resolve("crash-" + h.appId);
             int n = 400;
+            LedgerCheck ledger = new LedgerCheck(h);
             RouterProcess first = RouterProcess.start(h.doc, dir, "first");
             try {
                 IntStream.range(0, n).forEach(i -> h.query("crash-" + i, null, "crash question " + i));
@@ -64,6 +66,14 @@ class CrashRecoveryIntegrationTest {
                 long answerAttempts = answers.stream().mapToLong(r -> json(r).path("attempts").size()).sum();
                 assertThat(attempts).hasSize((int) answerAttempts);
                 assertThat(second.isAlive()).isTrue();
+                // the ledger, running throughout, counted exactly what the attempts topic holds
+                BigDecimal expected = LedgerCheck.sum(attempts);
+                assertThat(ledger.attemptsCost(attempts.size(), Duration.ofSeconds(60)))
+                        .isEqualByComparingTo(expected);
+                System.out.printf("kill -9: %d queries, %d answers, 0 duplicates, %d attempts, ledger %s USD%n", n,
+                        answers.size(), attempts.size(), expected.toPlainString());
+            } finally {
+                ledger.close();
             }
         }
     }
