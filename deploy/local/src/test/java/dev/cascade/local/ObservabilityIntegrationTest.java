@@ -63,11 +63,11 @@ class ObservabilityIntegrationTest {
             for (String tier : List.of("SMALL", "MEDIUM", "LARGE", "GENERAL")) {
                 routerEnv.put("CASCADE_TIER_" + tier + "_BASE_URL", sim.baseUrl() + "/v1");
             }
-            processes.add(java(RouterMain.class.getName(), HOME.resolve("deploy/local/config/router.yaml"), routerEnv,
-                    dir.resolve("router.log")));
-            processes.add(java(LedgerMain.class.getName(), HOME.resolve("deploy/local/config/ledger.yaml"),
+            processes.add(ChildJvm.start(RouterMain.class.getName(), HOME.resolve("deploy/local/config/router.yaml"),
+                    routerEnv, dir.resolve("router.log"), "384m"));
+            processes.add(ChildJvm.start(LedgerMain.class.getName(), HOME.resolve("deploy/local/config/ledger.yaml"),
                     Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "KAFKA_STATE_DIR", dir.resolve("ledger-state")
-                            .toString(), "LEDGER_HTTP_PORT", Integer.toString(ledgerPort)), dir.resolve("ledger.log")));
+                            .toString(), "LEDGER_HTTP_PORT", Integer.toString(ledgerPort)), dir.resolve("ledger.log"), "384m"));
             awaitOk("http://127.0.0.1:" + routerPort + "/health/ready", dir.resolve("router.log"));
             awaitOk("http://127.0.0.1:" + ledgerPort + "/health/ready", dir.resolve("ledger.log"));
             processes.add(prometheus(dir, promPort, routerPort, ledgerPort));
@@ -199,17 +199,6 @@ class ObservabilityIntegrationTest {
                 }
             }
         }
-    }
-
-    private Process java(String main, Path config, Map<String, String> env, Path log) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-                System.getProperty("java.class.path"), main, "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("CASCADE_")
-                || k.startsWith("LEDGER_"));
-        pb.environment().putAll(env);
-        return pb.start();
     }
 
     private Process prometheus(Path dir, int port, int routerPort, int ledgerPort) throws Exception {

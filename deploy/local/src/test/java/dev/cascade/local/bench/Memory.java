@@ -41,12 +41,12 @@ final class Memory {
             for (String t : List.of("SMALL", "MEDIUM", "LARGE", "GENERAL")) {
                 env.put("CASCADE_TIER_" + t + "_BASE_URL", sim.baseUrl() + "/v1");
             }
-            Process router = java(RouterMain.class.getName(), home.resolve("deploy/local/config/router.yaml"), env,
-                    dir.resolve("mem-router.log"));
-            Process ledger = java(LedgerMain.class.getName(), home.resolve("deploy/local/config/ledger.yaml"),
+            Process router = dev.cascade.local.ChildJvm.start(RouterMain.class.getName(),
+                    home.resolve("deploy/local/config/router.yaml"), env, dir.resolve("mem-router.log"), "512m");
+            Process ledger = dev.cascade.local.ChildJvm.start(LedgerMain.class.getName(), home.resolve("deploy/local/config/ledger.yaml"),
                     Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "KAFKA_STATE_DIR",
                             dir.resolve("mem-ledger").toString(), "LEDGER_HTTP_PORT",
-                            Integer.toString(EmbeddedKafkaBroker.freePort())), dir.resolve("mem-ledger.log"));
+                            Integer.toString(EmbeddedKafkaBroker.freePort())), dir.resolve("mem-ledger.log"), "512m");
             try {
                 Thread.sleep(15_000);
                 List<String> lines = new ArrayList<>();
@@ -101,16 +101,5 @@ final class Memory {
             }
         }
         throw new IllegalStateException("no VmRSS for pid " + p.pid());
-    }
-
-    private static Process java(String main, Path config, Map<String, String> env, Path log) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-                System.getProperty("java.class.path"), main, "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("CASCADE_")
-                || k.startsWith("LEDGER_"));
-        pb.environment().putAll(env);
-        return pb.start();
     }
 }
