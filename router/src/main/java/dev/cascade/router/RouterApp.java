@@ -1,6 +1,5 @@
 package dev.cascade.router;
 
-import dev.cascade.router.cascade.PolicyParser;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.live.LiveTable;
@@ -36,7 +35,7 @@ public final class RouterApp implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
         this.policies = new LiveTable<>(config.streamsProperties(), config.topics().config(),
-                new PolicyValidator(new PolicyParser(config.tiers().keySet())), (route, rejection) -> {
+                new PolicyValidator(config.policyParser()), (route, rejection) -> {
                     metrics.policyApplied(rejection == null);
                     if (rejection != null) {
                         LOG.debug("route '{}': config record refused by the live table: {}", route, rejection);

@@ -36,9 +36,29 @@ public final class PolicyParser {
     }
 
     private final Set<String> knownTiers;
+    private final Set<String> withoutConfidence;
 
     public PolicyParser(Set<String> knownTiers) {
+        this(knownTiers, Set.of());
+    }
+
+    /**
+     * @param withoutConfidence tiers that measure no confidence ({@code none}); before the last place they need
+     *                          threshold 0, or every call to them would be paid for and never used
+     */
+    public PolicyParser(Set<String> knownTiers, Set<String> withoutConfidence) {
         this.knownTiers = Set.copyOf(knownTiers);
+        this.withoutConfidence = Set.copyOf(withoutConfidence);
+    }
+
+    /** Why a tier measuring no confidence cannot hold this place, or null when it can. */
+    public static String confidenceProblem(TierStep step, boolean terminal, Set<String> withoutConfidence) {
+        if (!terminal && withoutConfidence.contains(step.tier()) && step.threshold() != null
+                && step.threshold() > 0) {
+            return "tier '" + step.tier() + "' measures no confidence (confidence: none): before the last place it "
+                    + "needs threshold 0, got " + step.threshold() + " (it would escalate every answer)";
+        }
+        return null;
     }
 
     public Result parse(String route, byte[] value) {
@@ -112,6 +132,12 @@ public final class PolicyParser {
                 steps.add(new TierStep(name.asText(), t));
             } catch (IllegalArgumentException e) {
                 return invalid(e.getMessage());
+            }
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            String problem = confidenceProblem(steps.get(i), i == steps.size() - 1, withoutConfidence);
+            if (problem != null) {
+                return invalid(problem);
             }
         }
         try {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cascade.events.TopicNames;
+import dev.cascade.router.cascade.PolicyParser;
 import dev.cascade.router.cascade.RoutePolicy;
 import dev.cascade.router.cascade.TierStep;
 import java.io.IOException;
@@ -105,6 +106,13 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
                                 + tiers.keySet() + ")");
                     }
                 }
+                for (int i = 0; i < policy.tiers().size(); i++) {
+                    String problem = PolicyParser.confidenceProblem(policy.step(i), policy.isTerminal(i),
+                            withoutConfidence(tiers));
+                    if (problem != null) {
+                        errors.add("routes." + name + ": " + problem);
+                    }
+                }
                 routes.put(name, policy);
             }
         });
@@ -141,6 +149,21 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
             errors.add("routes." + name + ": " + e.getMessage());
             return null;
         }
+    }
+
+    /** The rules routing policies on the config topic are checked against, for this deployment's tiers. */
+    public PolicyParser policyParser() {
+        return new PolicyParser(tiers.keySet(), withoutConfidence(tiers));
+    }
+
+    private static java.util.Set<String> withoutConfidence(Map<String, TierConfig> tiers) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        tiers.values().forEach(t -> {
+            if (t.confidence() == dev.cascade.router.cascade.ConfidenceMethod.NONE) {
+                out.add(t.name());
+            }
+        });
+        return out;
     }
 
     /** Kafka settings as {@link java.util.Properties}-ready map, including Streams defaults the router relies on. */

@@ -2,7 +2,6 @@ package dev.cascade.router.topology;
 
 import dev.cascade.events.JsonSerde;
 import dev.cascade.live.StatusProcessor;
-import dev.cascade.router.cascade.PolicyParser;
 import dev.cascade.router.cascade.RouteTable;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
@@ -59,6 +58,6 @@ public final class RouterTopology {
     /** Config topic in, one status record per config record out; the last good policy per route in a store. */
     private static void addConfigStatus(Topology topology, RouterConfig config, RouterMetrics metrics) {
         StatusProcessor.addTo(topology, config.topics().config(), config.topics().configStatus(),
-                new PolicyValidator(new PolicyParser(config.tiers().keySet())), CONFIG_STATUS, metrics::configRecord);
+                new PolicyValidator(config.policyParser()), CONFIG_STATUS, metrics::configRecord);
     }
 }

@@ -28,6 +28,16 @@ class PolicyParserTest {
     }
 
     @Test
+    void shouldRequireThresholdZeroForATierWithoutConfidenceBeforeTheLastPlace() {
+        PolicyParser strict = new PolicyParser(Set.of("small", "claude", "general"), Set.of("claude", "general"));
+        String reason = ((PolicyParser.Result.Invalid) strict.parse("r", ("{\"tiers\":[{\"name\":\"claude\","
+                + "\"threshold\":0.5},{\"name\":\"general\"}]}").getBytes(StandardCharsets.UTF_8))).reason();
+        assertThat(reason).contains("claude").contains("measures no confidence").contains("0.5");
+        assertThat(strict.parse("r", ("{\"tiers\":[{\"name\":\"small\",\"threshold\":0.5},{\"name\":"
+                + "\"claude\"}]}").getBytes(StandardCharsets.UTF_8))).isInstanceOf(PolicyParser.Result.Valid.class);
+    }
+
+    @Test
     void shouldRejectWithReasonNamingTheValue() {
         assertThat(reason("{\"tiers\":[{\"name\":\"small\",\"threshold\":1.5},{\"name\":\"general\"}]}"))
                 .contains("1.5");

@@ -76,6 +76,17 @@ class RouterConfigTest {
     }
 
     @Test
+    void shouldRejectANonTerminalTierWithoutConfidenceAndAPositiveThreshold() {
+        Map<String, Object> doc = Map.of(
+                "tiers", Map.of("small", Map.of("base_url", "http://h/v1", "model", "m"),
+                        "claude", Map.of("kind", "anthropic", "base_url", "http://h", "model", "c")),
+                "routes", Map.of("default", Map.of("tiers", List.of(Map.of("name", "claude", "threshold", 0.7),
+                        Map.of("name", "small")))));
+        assertThatThrownBy(() -> RouterConfig.from(doc, Map.of(), "test"))
+                .hasMessageContaining("routes.default: tier 'claude' measures no confidence");
+    }
+
+    @Test
     void shouldRejectUnknownTierInRoute() {
         Map<String, Object> doc = Map.of(
                 "tiers", Map.of("small", Map.of("base_url", "http://h/v1", "model", "m")),
