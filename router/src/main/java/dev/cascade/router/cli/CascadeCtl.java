@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.events.Json;
 import dev.cascade.events.TopicNames;
+import dev.cascade.router.calibration.OutcomesFile;
+import dev.cascade.router.calibration.QueryOutcomes;
+import dev.cascade.router.calibration.WhatIf;
+import dev.cascade.router.cascade.PolicyParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -33,6 +37,7 @@ public final class CascadeCtl {
                    cascadectl [options] config set-threshold ROUTE TIER VALUE
                    cascadectl [options] config delete ROUTE
                    cascadectl [options] config status [ROUTE]
+                   cascadectl whatif --outcomes FILE --policy policy.json   (no cluster needed)
             options:
               --bootstrap-servers HOSTS   default 127.0.0.1:9092
               --command-config FILE       Kafka client properties (security settings for secured clusters)
@@ -66,6 +71,8 @@ public final class CascadeCtl {
         client.put("bootstrap.servers", "127.0.0.1:9092");
         List<String> words = new ArrayList<>();
         Path file = null;
+        Path outcomes = null;
+        Path policyFile = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -89,6 +96,8 @@ public final class CascadeCtl {
                         case "--status-topic" -> statusTopic = v;
                         case "--timeout" -> timeout = Duration.ofSeconds(Long.parseLong(v));
                         case "--file" -> file = Path.of(v);
+                        case "--outcomes" -> outcomes = Path.of(v);
+                        case "--policy" -> policyFile = Path.of(v);
                         default -> {
                             return usage("unknown option " + a);
                         }
@@ -102,6 +111,12 @@ public final class CascadeCtl {
         } catch (IOException e) {
             err.println("cannot read --command-config: " + e.getMessage());
             return 2;
+        }
+        if (words.size() == 1 && words.get(0).equals("whatif")) {
+            if (outcomes == null || policyFile == null) {
+                return usage("whatif needs --outcomes FILE and --policy FILE");
+            }
+            return whatIf(outcomes, policyFile);
         }
         if (words.size() < 2 || !words.get(0).equals("config")) {
             return usage(null);
@@ -125,6 +140,34 @@ public final class CascadeCtl {
         } catch (Exception e) {
             err.println("error: " + e);
             return 4;
+        }
+    }
+
+    /** Expected cost, accuracy, tier mix and latency of a policy on recorded outcomes. */
+    private int whatIf(Path outcomesFile, Path policyFile) {
+        try {
+            List<QueryOutcomes> queries = OutcomesFile.read(outcomesFile);
+            java.util.Set<String> models = new java.util.TreeSet<>(queries.get(0).outcomes().keySet());
+            PolicyParser.Result parsed = new PolicyParser(models).parse("whatif", Files.readAllBytes(policyFile));
+            if (parsed instanceof PolicyParser.Result.Invalid invalid) {
+                err.println("policy " + policyFile + " rejected: " + invalid.reason());
+                return 1;
+            }
+            WhatIf.Report r = WhatIf.evaluate(((PolicyParser.Result.Valid) parsed).policy().tiers(), queries);
+            out.printf(java.util.Locale.ROOT, "queries             %d%n", r.queries());
+            out.printf(java.util.Locale.ROOT, "accuracy            %.4f%n", r.accuracy());
+            out.printf(java.util.Locale.ROOT, "cost per query      %s USD%n", r.costPerQuery().round(
+                    new java.math.MathContext(6)).toPlainString());
+            out.printf(java.util.Locale.ROOT, "cost per 1k queries %s USD%n", r.costPer1k().round(
+                    new java.math.MathContext(6)).toPlainString());
+            out.printf(java.util.Locale.ROOT, "latency             mean %.1f ms, p95 %.1f ms%n", r.meanLatencyMs(),
+                    r.p95LatencyMs());
+            r.servedBy().forEach((tier, n) -> out.printf(java.util.Locale.ROOT, "  %-28s served %5.1f%%, called "
+                    + "%5.1f%%%n", tier, 100.0 * n / r.queries(), 100.0 * r.called().get(tier) / r.queries()));
+            return 0;
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("whatif: " + e.getMessage());
+            return 2;
         }
     }
 

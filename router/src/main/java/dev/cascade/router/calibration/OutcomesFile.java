@@ -1,0 +1,76 @@
+package dev.cascade.router.calibration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cascade.events.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/** Reads a cascade-outcomes file (JSON Lines, optionally gzip-compressed); errors name the line. */
+public final class OutcomesFile {
+    private OutcomesFile() {
+    }
+
+    public static List<QueryOutcomes> read(Path file) throws IOException {
+        List<QueryOutcomes> out = new ArrayList<>();
+        try (InputStream raw = Files.newInputStream(file);
+             InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    out.add(parse(Json.mapper().readTree(line)));
+                } catch (IOException | IllegalArgumentException e) {
+                    throw new IOException(file + " line " + number + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IOException(file + ": no queries");
+        }
+        return out;
+    }
+
+    static QueryOutcomes parse(JsonNode q) {
+        if (!q.path("id").isTextual()) {
+            throw new IllegalArgumentException("'id' must be a string");
+        }
+        Map<String, ModelOutcome> outcomes = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = q.path("outcomes").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode o = e.getValue();
+            if (!o.path("correct").isBoolean() || !o.path("cost_usd").isNumber()) {
+                throw new IllegalArgumentException("outcome of '" + e.getKey() + "' needs boolean 'correct' and "
+                        + "numeric 'cost_usd'");
+            }
+            double confidence = o.path("confidence").asDouble(0);
+            if (confidence < 0 || confidence > 1) {
+                throw new IllegalArgumentException("confidence of '" + e.getKey() + "' must be in [0, 1], got "
+                        + confidence);
+            }
+            outcomes.put(e.getKey(), new ModelOutcome(o.path("correct").asBoolean(), confidence,
+                    o.path("prompt_tokens").asLong(0), o.path("completion_tokens").asLong(0),
+                    o.path("latency_ms").asDouble(0), new BigDecimal(o.path("cost_usd").asText())));
+        }
+        if (outcomes.isEmpty()) {
+            throw new IllegalArgumentException("'outcomes' must name at least one model");
+        }
+        return new QueryOutcomes(q.path("id").asText(), q.path("task").asText(null), outcomes);
+    }
+}
