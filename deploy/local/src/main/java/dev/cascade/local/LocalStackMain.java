@@ -6,12 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -74,7 +72,11 @@ public final class LocalStackMain {
                 }
             }
             if (temporary) {
-                deleteRecursively(data);
+                try {
+                    dev.cascade.kafka.EmbeddedKafkaBroker.deleteRecursively(data);
+                } catch (IllegalStateException e) {
+                    System.err.println("could not remove " + data + ": " + e.getMessage());
+                }
             } else {
                 System.out.println("data kept in " + data);
             }
@@ -224,14 +226,6 @@ public final class LocalStackMain {
                     }
                 }
             }
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not remove " + dir + ": " + e.getMessage());
         }
     }
 }
