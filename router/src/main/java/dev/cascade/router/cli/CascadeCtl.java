@@ -38,6 +38,9 @@ public final class CascadeCtl {
                    cascadectl [options] config delete ROUTE
                    cascadectl [options] config status [ROUTE]
                    cascadectl whatif --outcomes FILE --policy policy.json   (no cluster needed)
+                   cascadectl calibrate --outcomes FILE --terminal MODEL [--target-quality 0.97]
+                              [--candidates M1,M2,...] [--max-tiers N] [--chain M1,M2,...] [--z 1.0] [--grid 20]
+                              [--folds 5] [--seed 1] [--bootstrap 1000] [--out policy.json]   (no cluster needed)
             options:
               --bootstrap-servers HOSTS   default 127.0.0.1:9092
               --command-config FILE       Kafka client properties (security settings for secured clusters)
@@ -73,6 +76,7 @@ public final class CascadeCtl {
         Path file = null;
         Path outcomes = null;
         Path policyFile = null;
+        Map<String, String> calibrateOptions = new java.util.HashMap<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -99,6 +103,10 @@ public final class CascadeCtl {
                         case "--outcomes" -> outcomes = Path.of(v);
                         case "--policy" -> policyFile = Path.of(v);
                         default -> {
+                            if (CalibrateCommand.OPTIONS.contains(a)) {
+                                calibrateOptions.put(a, v);
+                                continue;
+                            }
                             return usage("unknown option " + a);
                         }
                     }
@@ -117,6 +125,19 @@ public final class CascadeCtl {
                 return usage("whatif needs --outcomes FILE and --policy FILE");
             }
             return whatIf(outcomes, policyFile);
+        }
+        if (words.size() == 1 && words.get(0).equals("calibrate")) {
+            if (outcomes == null) {
+                return usage("calibrate needs --outcomes FILE");
+            }
+            try {
+                return new CalibrateCommand(out, err).run(outcomes, calibrateOptions);
+            } catch (IllegalArgumentException e) {
+                return usage("calibrate: " + e.getMessage());
+            }
+        }
+        if (!calibrateOptions.isEmpty()) {
+            return usage("options " + calibrateOptions.keySet() + " belong to calibrate");
         }
         if (words.size() < 2 || !words.get(0).equals("config")) {
             return usage(null);

@@ -1,0 +1,47 @@
+package dev.cascade.router.calibration;
+
+import dev.cascade.router.cascade.TierStep;
+import java.util.List;
+
+/**
+ * A policy replayed row by row on an {@link OutcomeMatrix}: for each query whether the served answer was right,
+ * whether the terminal model's was, and what the calls cost. The per-row form feeds folds and bootstrap resamples.
+ */
+final class PolicyRun {
+    final boolean[] correct;
+    final boolean[] terminalCorrect;
+    final long[] costFemto;
+
+    PolicyRun(OutcomeMatrix matrix, int[] rows, List<TierStep> tiers, String terminal) {
+        int t = matrix.index(terminal);
+        int[] chain = tiers.stream().mapToInt(s -> matrix.index(s.tier())).toArray();
+        correct = new boolean[rows.length];
+        terminalCorrect = new boolean[rows.length];
+        costFemto = new long[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            int r = rows[i];
+            terminalCorrect[i] = matrix.correct[t][r];
+            for (int k = 0; k < chain.length; k++) {
+                int m = chain[k];
+                costFemto[i] += matrix.costFemto[m][r];
+                Double threshold = tiers.get(k).threshold();
+                if (k == chain.length - 1 || matrix.confidence[m][r] >= threshold) {
+                    correct[i] = matrix.correct[m][r];
+                    break;
+                }
+            }
+        }
+    }
+
+    Tally tally() {
+        long c = 0;
+        long tc = 0;
+        long cost = 0;
+        for (int i = 0; i < correct.length; i++) {
+            c += correct[i] ? 1 : 0;
+            tc += terminalCorrect[i] ? 1 : 0;
+            cost += costFemto[i];
+        }
+        return new Tally(correct.length, c, tc, cost);
+    }
+}
