@@ -35,15 +35,31 @@ public final class ModelSimulator implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, ModelBehaviour> models = new ConcurrentHashMap<>();
     private final Map<String, Stats> stats = new ConcurrentHashMap<>();
+    private final Replay replay;
 
-    private ModelSimulator(HttpServer server, ExecutorService executor, Map<String, ModelBehaviour> initial) {
+    private ModelSimulator(HttpServer server, ExecutorService executor, Map<String, ModelBehaviour> initial,
+                           Replay replay) {
         this.server = server;
         this.executor = executor;
         this.models.putAll(initial);
+        this.replay = replay;
+        if (replay != null) {
+            // every model of the file is served; its behaviour keeps the failure switches (mode, error rate)
+            replay.models().forEach(m -> models.putIfAbsent(m, ModelBehaviour.defaults()));
+        }
     }
 
     /** Starts a simulator on 127.0.0.1:{@code port} (0 for a free port). */
     public static ModelSimulator start(int port, Map<String, ModelBehaviour> models) throws IOException {
+        return start(port, models, null);
+    }
+
+    /**
+     * Starts a simulator that serves the recorded answers of {@code replay} for the models of its file, and
+     * {@code models} (simulated) for any others.
+     */
+    public static ModelSimulator start(int port, Map<String, ModelBehaviour> models, Replay replay)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
         ExecutorService executor = new ThreadPoolExecutor(8, 512, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> {
@@ -51,7 +67,7 @@ public final class ModelSimulator implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-        ModelSimulator sim = new ModelSimulator(server, executor, models);
+        ModelSimulator sim = new ModelSimulator(server, executor, models, replay);
         server.setExecutor(executor);
         server.createContext("/v1/chat/completions", ex -> sim.handle(ex, Api.OPENAI));
         server.createContext("/v1/messages", ex -> sim.handle(ex, Api.ANTHROPIC));
@@ -142,6 +158,12 @@ public final class ModelSimulator implements AutoCloseable {
 
     private void serve(HttpExchange ex, Api api, String model, ModelBehaviour b, JsonNode request, Stats s)
             throws IOException {
+        boolean verification = api == Api.OPENAI && request.path("max_tokens").asInt(0) == 1
+                && request.path("top_logprobs").asInt(0) >= 2;
+        if (replay != null && replay.serves(model)) {
+            serveRecorded(ex, api, model, b, request, s, verification);
+            return;
+        }
         long delay = b.mode() == ModelBehaviour.Mode.HANG ? b.hangMs() : b.latencyMs();
         if (delay > 0) {
             try {
@@ -158,8 +180,6 @@ public final class ModelSimulator implements AutoCloseable {
             respond(ex, 500, error("simulated failure of " + model));
             return;
         }
-        boolean verification = api == Api.OPENAI && request.path("max_tokens").asInt(0) == 1
-                && request.path("top_logprobs").asInt(0) >= 2;
         SimulatedAnswer answer = SimulatedAnswer.of(model, prompt, b);
         if (verification) {
             s.verifications.incrementAndGet();
@@ -169,6 +189,47 @@ public final class ModelSimulator implements AutoCloseable {
             respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.completion(model, prompt, answer, logprobs)));
         } else {
             respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.anthropic(model, prompt, answer)));
+        }
+    }
+
+    /** Replay: the recorded answer of {@code model} to this conversation, or 404 when the file lacks it. */
+    private void serveRecorded(HttpExchange ex, Api api, String model, ModelBehaviour b, JsonNode request, Stats s,
+                               boolean verification) throws IOException {
+        Replay.Recorded r = replay.lookup(Replay.key(request, api == Api.ANTHROPIC, verification), model);
+        if (r == null) {
+            respond(ex, 404, error("replay: this conversation is not in the replay file for model '" + model + "'"));
+            return;
+        }
+        long delay = b.mode() == ModelBehaviour.Mode.HANG ? b.hangMs() : replay.delayMs(r);
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (b.mode() == ModelBehaviour.Mode.FAIL
+                || (b.errorRate() > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < b.errorRate())) {
+            s.failures.incrementAndGet();
+            respond(ex, 500, error("simulated failure of " + model));
+            return;
+        }
+        boolean logprobs = request.path("logprobs").asBoolean(false);
+        if (verification) {
+            s.verifications.incrementAndGet();
+            respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.verification(model, r.confidence(),
+                    r.checkTokens(), 0)));
+            return;
+        }
+        // the confidence check's recorded cost rides on the answer when the caller will not make a check call
+        long prompt = r.promptTokens() + (logprobs ? r.checkTokens() : 0);
+        SimulatedAnswer answer = new SimulatedAnswer(r.correct(), r.confidence(), r.answer(), (int) prompt,
+                (int) r.completionTokens());
+        if (api == Api.OPENAI) {
+            respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.completion(model, "", answer, logprobs)));
+        } else {
+            respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.anthropic(model, "", answer)));
         }
     }
 

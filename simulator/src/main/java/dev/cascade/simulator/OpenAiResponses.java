@@ -18,7 +18,7 @@ final class OpenAiResponses {
         choice.putObject("message").put("role", "assistant").put("content", a.content());
         if (withLogprobs) {
             ArrayNode content = choice.putObject("logprobs").putArray("content");
-            double lp = Math.log(a.confidence());
+            double lp = Math.log(Math.max(1e-9, a.confidence()));
             String[] words = a.content().split(" ");
             for (String w : words) {
                 content.addObject().put("token", w).put("logprob", lp).putArray("top_logprobs");
@@ -32,7 +32,12 @@ final class OpenAiResponses {
 
     /** The answer to a yes/no verification call: one token, with P(yes) = the answer's confidence. */
     static ObjectNode verification(String model, String prompt, SimulatedAnswer a) {
-        double pYes = a.confidence();
+        return verification(model, a.confidence(), SimulatedAnswer.tokens(prompt), 1);
+    }
+
+    /** A verification answer with P(yes) = {@code confidence} (kept off 0 and 1) and the given usage. */
+    static ObjectNode verification(String model, double confidence, long promptTokens, long completionTokens) {
+        double pYes = Math.max(1e-9, Math.min(1 - 1e-9, confidence));
         String token = pYes >= 0.5 ? "yes" : "no";
         ObjectNode choice = F.objectNode();
         choice.put("index", 0);
@@ -43,10 +48,10 @@ final class OpenAiResponses {
         top.addObject().put("token", "yes").put("logprob", Math.log(pYes));
         top.addObject().put("token", "no").put("logprob", Math.log(1 - pYes));
         choice.put("finish_reason", "length");
-        return envelope(model, choice, SimulatedAnswer.tokens(prompt), 1);
+        return envelope(model, choice, promptTokens, completionTokens);
     }
 
-    private static ObjectNode envelope(String model, ObjectNode choice, int promptTokens, int completionTokens) {
+    private static ObjectNode envelope(String model, ObjectNode choice, long promptTokens, long completionTokens) {
         ObjectNode root = F.objectNode();
         root.put("id", "chatcmpl-sim-" + Long.toHexString(System.nanoTime()));
         root.put("object", "chat.completion");

@@ -88,6 +88,24 @@ public final class LocalStackMain {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             System.out.println("data directory: " + data + (temporary ? " (temporary)" : ""));
+            String runId = Long.toString(System.currentTimeMillis(), 36);
+            ReplayPlan plan = o.replay() == null ? null : ReplayPlan.load(o.replay(), o.policy(), o.prices());
+            int queries = plan == null ? o.queries() : plan.ids.size();
+            List<String> tiers = plan == null ? TIERS : plan.tiers;
+            String replayPrefix = "replay-" + runId + "-";
+            Path routerConfig = o.config();
+            Path ledgerConfig = o.home().resolve("deploy/local/config/ledger.yaml");
+            List<String> simulatorArgs = List.of("--config",
+                    o.home().resolve("deploy/local/config/simulator.yaml").toString());
+            if (plan != null) {
+                routerConfig = Files.writeString(data.resolve("replay-router.yaml"),
+                        plan.routerConfig(SIMULATOR_PORT, ROUTER_ADMIN_PORT));
+                ledgerConfig = Files.writeString(data.resolve("replay-ledger.yaml"), plan.ledgerConfig(LEDGER_PORT));
+                simulatorArgs = List.of("--replay", o.replay().toString(), "--prices", o.prices().toString(),
+                        "--latency-factor", Double.toString(o.latencyFactor()));
+                System.out.println("replay:    " + queries + " queries of " + o.replay() + " under " + o.policy()
+                        + " (tiers " + tiers + ")");
+            }
             ChildProcess broker = ChildProcess.start("broker", List.of(ChildProcess.java(), "-Xmx512m",
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
                     EmbeddedKafkaMain.class.getName(), "--port", Integer.toString(o.kafkaPort()),
@@ -97,30 +115,32 @@ public final class LocalStackMain {
             System.out.println("kafka:     " + bootstrap + " (KRaft, log " + broker.log + ")");
             createTopics(bootstrap);
 
-            ChildProcess simulator = ChildProcess.start("simulator", List.of(ChildProcess.java(), "-Xmx256m", "-jar",
-                    o.home().resolve("simulator/target/model-simulator-all.jar").toString(),
-                    "--config", o.home().resolve("deploy/local/config/simulator.yaml").toString(),
-                    "--port", Integer.toString(SIMULATOR_PORT)), Map.of(), logs);
+            List<String> simulatorCommand = new ArrayList<>(List.of(ChildProcess.java(), "-Xmx512m", "-jar",
+                    o.home().resolve("simulator/target/model-simulator-all.jar").toString()));
+            simulatorCommand.addAll(simulatorArgs);
+            simulatorCommand.addAll(List.of("--port", Integer.toString(SIMULATOR_PORT)));
+            ChildProcess simulator = ChildProcess.start("simulator", simulatorCommand, Map.of(), logs);
             children.add(simulator);
             simulator.awaitLogLine("READY", Duration.ofSeconds(60));
-            System.out.println("simulator: http://127.0.0.1:" + SIMULATOR_PORT + " (models small-model, "
-                    + "medium-model, large-model, general-model)");
+            System.out.println("simulator: http://127.0.0.1:" + SIMULATOR_PORT + (plan == null ? " (models "
+                    + "small-model, medium-model, large-model, general-model)" : " (replaying recorded answers at "
+                    + o.latencyFactor() + " x recorded latency)"));
 
             ChildProcess router = ChildProcess.start("router", List.of(ChildProcess.java(), "-Xmx768m",
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar",
                     o.home().resolve("router/target/cascade-router.jar").toString(),
-                    "--config", o.config().toString()), Map.of(
+                    "--config", routerConfig.toString()), Map.of(
                     "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
                     "KAFKA_STATE_DIR", data.resolve("router-state").toString(),
                     "CASCADE_ADMIN_PORT", Integer.toString(ROUTER_ADMIN_PORT)), logs);
             children.add(router);
             router.awaitHttp200("http://127.0.0.1:" + ROUTER_ADMIN_PORT + "/health/ready", Duration.ofSeconds(120));
             System.out.println("router:    admin http://127.0.0.1:" + ROUTER_ADMIN_PORT
-                    + " (/health/ready, /metrics), config " + o.config());
+                    + " (/health/ready, /metrics), config " + routerConfig);
             ChildProcess ledger = ChildProcess.start("ledger", List.of(ChildProcess.java(), "-Xmx512m",
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar",
                     o.home().resolve("cost-ledger/target/cost-ledger.jar").toString(),
-                    "--config", o.home().resolve("deploy/local/config/ledger.yaml").toString()), Map.of(
+                    "--config", ledgerConfig.toString()), Map.of(
                     "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
                     "KAFKA_STATE_DIR", data.resolve("ledger-state").toString(),
                     "LEDGER_HTTP_PORT", Integer.toString(LEDGER_PORT)), logs);
@@ -128,18 +148,20 @@ public final class LocalStackMain {
             ledger.awaitHttp200("http://127.0.0.1:" + LEDGER_PORT + "/health/ready", Duration.ofSeconds(120));
             System.out.println("ledger:    http://127.0.0.1:" + LEDGER_PORT + "/ (page), /api/summary, /metrics");
 
-            judge[0] = new Judge(bootstrap, "cascade.feedback");
+            judge[0] = plan == null ? new Judge(bootstrap, "cascade.feedback")
+                    : new Judge(bootstrap, "cascade.feedback", a -> plan.verdict(a, replayPrefix));
             tally[0] = new Tally(bootstrap, "cascade.answers", "cascade.attempts", "cascade.dlq", judge[0]);
             Thread reader = new Thread(tally[0], "tally");
             reader.setDaemon(true);
             reader.start();
 
-            Workload workload = new Workload(bootstrap, "cascade.queries",
-                    Long.toString(System.currentTimeMillis(), 36), o.queries(), o.rate());
+            Workload workload = plan == null ? new Workload(bootstrap, "cascade.queries", runId, queries, o.rate())
+                    : new Workload(bootstrap, "cascade.queries", queries, o.rate(),
+                    i -> replayPrefix + plan.ids.get(i), i -> plan.queryValue(i, replayPrefix));
             Thread publisher = new Thread(workload, "workload");
             publisher.setDaemon(true);
             publisher.start();
-            System.out.println("publishing " + o.queries() + " demo queries at " + o.rate() + "/s to cascade.queries"
+            System.out.println("publishing " + queries + (plan == null ? " demo" : " replayed") + " queries at " + o.rate() + "/s to cascade.queries"
                     + (o.duration() == null ? "; Ctrl-C stops" : "; stopping after " + o.duration() + " s"));
 
             long end = o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration() * 1_000_000_000L;
@@ -150,27 +172,29 @@ public final class LocalStackMain {
                 for (ChildProcess c : children) {
                     c.checkAlive();
                 }
-                long demoAnswered = demoAnswered(tally[0], workload, o.queries());
+                long demoAnswered = demoAnswered(tally[0], workload, queries);
                 if (!reportedAll) {
-                    System.out.println("published " + workload.published.get() + "/" + o.queries() + ", "
+                    System.out.println("published " + workload.published.get() + "/" + queries + ", "
                             + tally[0].progressLine());
                 }
-                if (!reportedAll && o.queries() > 0 && demoAnswered == o.queries()) {
+                if (!reportedAll && queries > 0 && demoAnswered == queries) {
                     reportedAll = true;
-                    System.out.println("all " + o.queries() + " demo queries answered; the stack keeps running"
+                    System.out.println("all " + queries + " demo queries answered; the stack keeps running"
                             + (o.duration() == null ? " until interrupted" : " until the duration ends")
                             + " (publish your own to cascade.queries on " + bootstrap + ")");
                 }
             }
-            long demoAnswered = demoAnswered(tally[0], workload, o.queries());
+            long demoAnswered = demoAnswered(tally[0], workload, queries);
             System.out.println();
             System.out.println("=== per-tier summary ===");
-            System.out.println(tally[0].summary(TIERS));
-            System.out.println("demo queries answered: " + demoAnswered + "/" + o.queries()
+            System.out.println(tally[0].summary(tiers));
+            System.out.println("demo queries answered: " + demoAnswered + "/" + queries
                     + (workload.sendErrors.get() > 0 ? ", publish errors: " + workload.sendErrors.get() : "")
                     + "; feedback published: " + judge[0].published.get());
             boolean ledgerExact = LedgerReport.print("http://127.0.0.1:" + LEDGER_PORT, tally[0].attemptsCost(),
                     Duration.ofSeconds(60));
+            boolean replayAgrees = plan == null || ReplayCheck.compare(o, "http://127.0.0.1:" + LEDGER_PORT,
+                    judge[0].published.get(), Duration.ofSeconds(60));
             Runtime.getRuntime().removeShutdownHook(hook);
             shutdown.run();
             if (!ledgerExact) {
@@ -178,7 +202,11 @@ public final class LocalStackMain {
                         + logs.resolve("ledger.log") + ")");
                 return 1;
             }
-            if (demoAnswered < o.queries() || workload.sendErrors.get() > 0) {
+            if (!replayAgrees) {
+                System.err.println("the ledger's measured accuracy or cost is more than 2 points from the prediction");
+                return 1;
+            }
+            if (demoAnswered < queries || workload.sendErrors.get() > 0) {
                 System.err.println("not every demo query was answered before the stack stopped (raise --duration, "
                         + "or see the logs in " + logs + ")");
                 return 1;

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * @param duration seconds to run before stopping cleanly; null to run until interrupted
  * @param dataDir  where broker data and router state live (kept); null for a fresh temporary directory
  */
-record StackOptions(int queries, double rate, Integer duration, int kafkaPort, Path config, Path dataDir, Path home) {
+record StackOptions(int queries, double rate, Integer duration, int kafkaPort, Path config, Path dataDir, Path home,
+                    Path replay, Path policy, double latencyFactor, Path prices) {
 
     static final String USAGE = """
             usage: deploy/local/run.sh [--queries N] [--rate QPS] [--duration SECONDS] [--kafka-port P]
@@ -19,7 +20,13 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
               --kafka-port P      broker port on 127.0.0.1 (default 9092)
               --config FILE       router config (default deploy/local/config/router.yaml)
               --data-dir DIR      keep broker data and router state here, so a killed stack restarts where it was
-                                  (default: a fresh temporary directory, removed on exit)""";
+                                  (default: a fresh temporary directory, removed on exit)
+            replay of recorded outcomes (tiers named after the file's models):
+              --replay FILE       serve a cascade-outcomes file's recorded answers, publish all its queries as the
+                                  workload and their recorded correctness to cascade.feedback; needs --policy
+              --policy FILE       the route's policy (from cascadectl calibrate); its tiers are the models it names
+              --latency-factor F  recorded latency x F (default 0.05)
+              --prices FILE       token prices per model (default deploy/local/config/replay-prices.yaml)""";
 
     static StackOptions parse(String[] args, Path home) {
         int queries = 200;
@@ -28,6 +35,11 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
         int kafkaPort = 9092;
         Path config = home.resolve("deploy/local/config/router.yaml");
         Path dataDir = null;
+        Path replay = null;
+        Path policy = null;
+        double latencyFactor = 0.05;
+        Path prices = home.resolve("deploy/local/config/replay-prices.yaml");
+        boolean queriesGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -39,7 +51,14 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
             String v = args[++i];
             try {
                 switch (a) {
-                    case "--queries" -> queries = nonNegative(a, Integer.parseInt(v));
+                    case "--queries" -> {
+                        queries = nonNegative(a, Integer.parseInt(v));
+                        queriesGiven = true;
+                    }
+                    case "--replay" -> replay = Path.of(v).toAbsolutePath();
+                    case "--policy" -> policy = Path.of(v).toAbsolutePath();
+                    case "--latency-factor" -> latencyFactor = Double.parseDouble(v);
+                    case "--prices" -> prices = Path.of(v).toAbsolutePath();
                     case "--rate" -> rate = Double.parseDouble(v);
                     case "--duration" -> duration = nonNegative(a, Integer.parseInt(v));
                     case "--kafka-port" -> kafkaPort = Integer.parseInt(v);
@@ -60,7 +79,25 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
         if (!config.toFile().isFile()) {
             throw new IllegalArgumentException("--config: no such file " + config);
         }
-        return new StackOptions(queries, rate, duration, kafkaPort, config, dataDir, home);
+        if ((replay == null) != (policy == null)) {
+            throw new IllegalArgumentException("--replay and --policy go together\n" + USAGE);
+        }
+        if (replay != null) {
+            if (queriesGiven) {
+                throw new IllegalArgumentException("--replay publishes every query of the file; --queries does not "
+                        + "apply");
+            }
+            for (Path f : new Path[]{replay, policy, prices}) {
+                if (!f.toFile().isFile()) {
+                    throw new IllegalArgumentException("no such file " + f);
+                }
+            }
+            if (!(latencyFactor >= 0)) {
+                throw new IllegalArgumentException("--latency-factor must be >= 0, got " + latencyFactor);
+            }
+        }
+        return new StackOptions(queries, rate, duration, kafkaPort, config, dataDir, home, replay, policy,
+                latencyFactor, prices);
     }
 
     private static int nonNegative(String option, int v) {

@@ -173,7 +173,11 @@ public final class Calibrator {
         return chains;
     }
 
-    /** Distinct confidence quantiles of a model on the rows: its candidate thresholds, highest first. */
+    /**
+     * A model's candidate thresholds on the rows, highest first: for each of its confidence quantiles, the midpoint
+     * between that value and the next lower one seen. The same answers are accepted as at the quantile itself, but a
+     * new query (or a confidence recovered from logprobs with rounding) on the edge falls on the side the data put it.
+     */
     private double[] grid(int model, int[] rows) {
         double[] c = new double[rows.length];
         for (int i = 0; i < rows.length; i++) {
@@ -183,9 +187,17 @@ public final class Calibrator {
         TreeSet<Double> values = new TreeSet<>(Comparator.reverseOrder());
         int g = settings.gridSize();
         for (int k = 1; k < g; k++) {
-            values.add(c[Math.min(c.length - 1, (int) Math.floor((double) k * c.length / g))]);
+            int at = Math.min(c.length - 1, (int) Math.floor((double) k * c.length / g));
+            double v = c[at];
+            int below = at;
+            while (below > 0 && c[below - 1] == v) {
+                below--;
+            }
+            if (below == 0) {
+                continue; // accepting every answer of a tier that is not terminal makes it the terminal
+            }
+            values.add((v + c[below - 1]) / 2);
         }
-        values.remove(0.0); // accepting every answer of a tier that is not terminal makes it the terminal
         return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 

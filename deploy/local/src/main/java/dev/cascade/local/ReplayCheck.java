@@ -1,0 +1,108 @@
+package dev.cascade.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cascade.events.Json;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * After a replay: the prediction of {@code cascadectl whatif} for the file and policy next to what the cost ledger
+ * measured from the live run (accuracy from the judged feedback, cost from the attempts). They agree when accuracy
+ * is within 2 percentage points and cost per query within 2 %.
+ */
+final class ReplayCheck {
+    private static final Pattern ACCURACY = Pattern.compile("(?m)^accuracy\\s+([0-9.]+)");
+    private static final Pattern COST = Pattern.compile("(?m)^cost per 1k queries\\s+([0-9.Ee+-]+) USD");
+
+    private ReplayCheck() {
+    }
+
+    static boolean compare(StackOptions o, String ledgerUrl, long feedbackPublished, Duration wait)
+            throws IOException, InterruptedException {
+        Process whatIf = new ProcessBuilder(List.of(ChildProcess.java(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", o.home().resolve("router/target/cascade-router.jar").toString(),
+                "dev.cascade.router.cli.CascadeCtl", "whatif", "--outcomes", o.replay().toString(),
+                "--policy", o.policy().toString())).redirectErrorStream(true).start();
+        String predicted = new String(whatIf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (whatIf.waitFor() != 0) {
+            System.out.println("cascadectl whatif failed:\n" + predicted);
+            return false;
+        }
+        Matcher a = ACCURACY.matcher(predicted);
+        Matcher c = COST.matcher(predicted);
+        if (!a.find() || !c.find()) {
+            System.out.println("cannot read cascadectl whatif's output:\n" + predicted);
+            return false;
+        }
+        double predictedAccuracy = Double.parseDouble(a.group(1));
+        BigDecimal predictedCost = new BigDecimal(c.group(1));
+
+        JsonNode summary = awaitFeedback(ledgerUrl, feedbackPublished, wait);
+        if (summary == null) {
+            System.out.println("the ledger did not count all " + feedbackPublished + " verdicts in time");
+            return false;
+        }
+        long judged = 0;
+        double right = 0;
+        for (JsonNode t : summary.path("tiers")) {
+            long f = t.path("feedback").asLong();
+            judged += f;
+            right += t.path("accuracy").isNumber() ? t.path("accuracy").asDouble() * f : 0;
+        }
+        long answers = summary.path("answers").asLong();
+        double measuredAccuracy = judged == 0 ? 0 : right / judged;
+        BigDecimal measuredCost = answers == 0 ? BigDecimal.ZERO : summary.path("attempts_cost_usd").decimalValue()
+                .multiply(BigDecimal.valueOf(1000)).divide(BigDecimal.valueOf(answers), MathContext.DECIMAL64);
+        double accuracyGap = 100 * (measuredAccuracy - predictedAccuracy);
+        double costGap = predictedCost.signum() == 0 ? 0 : 100 * measuredCost.subtract(predictedCost)
+                .divide(predictedCost, MathContext.DECIMAL64).doubleValue();
+        System.out.println();
+        System.out.println("=== replay: prediction (cascadectl whatif) vs the ledger's measurement ===");
+        System.out.printf(Locale.ROOT, "accuracy            predicted %.4f, measured %.4f over %d judged answers "
+                + "(%+.2f points)%n", predictedAccuracy, measuredAccuracy, judged, accuracyGap);
+        System.out.printf(Locale.ROOT, "cost per 1k queries predicted %s USD, measured %s USD over %d answers "
+                        + "(%+.2f %%)%n", predictedCost.round(new MathContext(6)).toPlainString(),
+                measuredCost.round(new MathContext(6)).toPlainString(), answers, costGap);
+        boolean agree = Math.abs(accuracyGap) <= 2.0 && Math.abs(costGap) <= 2.0;
+        System.out.println(agree ? "the live run reproduces the prediction within 2 points"
+                : "the live run does NOT reproduce the prediction within 2 points");
+        return agree;
+    }
+
+    private static JsonNode awaitFeedback(String ledgerUrl, long expected, Duration wait)
+            throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ledgerUrl + "/api/summary"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    JsonNode s = Json.mapper().readTree(r.body());
+                    long judged = 0;
+                    for (JsonNode t : s.path("tiers")) {
+                        judged += t.path("feedback").asLong();
+                    }
+                    if (judged >= expected) {
+                        return s;
+                    }
+                }
+            } catch (IOException e) {
+                // the ledger may be busy; try again until the deadline
+            }
+            Thread.sleep(500);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.cascade.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.cascade.events.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * What the local stack needs to replay a cascade-outcomes file under a policy: the file's queries as the workload,
+ * each model's recorded correctness as the judge's verdict, and router and ledger configs with one tier per model of
+ * the policy (tier name = model name), priced at the given token prices.
+ */
+final class ReplayPlan {
+    /** Token prices of one model, USD per million tokens. */
+    record Price(BigDecimal input, BigDecimal output) {
+    }
+
+    final Path file;
+    final Path policy;
+    final List<String> ids = new ArrayList<>();
+    final List<JsonNode> messages = new ArrayList<>();
+    final Map<String, Map<String, Boolean>> correct = new HashMap<>();
+    final List<String> tiers = new ArrayList<>();
+    final ArrayNode policySteps;
+    final Map<String, Price> prices;
+
+    private ReplayPlan(Path file, Path policy, ArrayNode policySteps, Map<String, Price> prices) {
+        this.file = file;
+        this.policy = policy;
+        this.policySteps = policySteps;
+        this.prices = prices;
+    }
+
+    static ReplayPlan load(Path file, Path policyFile, Path pricesFile) throws IOException {
+        JsonNode policy = Json.mapper().readTree(policyFile.toFile());
+        if (!policy.path("tiers").isArray() || policy.path("tiers").isEmpty()) {
+            throw new IOException(policyFile + ": a policy needs a non-empty 'tiers' array");
+        }
+        Map<String, Price> prices = new LinkedHashMap<>();
+        JsonNode priceRoot = new YAMLMapper().readTree(pricesFile.toFile());
+        for (Iterator<Map.Entry<String, JsonNode>> it = priceRoot.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            prices.put(e.getKey(), new Price(new BigDecimal(e.getValue().path("input_usd_per_1m_tokens").asText()),
+                    new BigDecimal(e.getValue().path("output_usd_per_1m_tokens").asText())));
+        }
+        ReplayPlan plan = new ReplayPlan(file, policyFile, (ArrayNode) policy.get("tiers"), prices);
+        for (JsonNode step : plan.policySteps) {
+            String name = step.path("name").asText();
+            if (!prices.containsKey(name)) {
+                throw new IOException(pricesFile + " has no token prices for model '" + name + "' of the policy");
+            }
+            plan.tiers.add(name);
+        }
+        try (InputStream raw = Files.newInputStream(file);
+             InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode q = Json.mapper().readTree(line);
+                String id = q.path("id").asText(null);
+                if (id == null || !q.path("messages").isArray()) {
+                    throw new IOException(file + " line " + number + ": needs 'id' and 'messages'");
+                }
+                Map<String, Boolean> verdicts = new HashMap<>();
+                for (String tier : plan.tiers) {
+                    JsonNode o = q.path("outcomes").path(tier);
+                    if (!o.path("correct").isBoolean()) {
+                        throw new IOException(file + " line " + number + ": no outcome of model '" + tier
+                                + "' of the policy");
+                    }
+                    verdicts.put(tier, o.path("correct").asBoolean());
+                }
+                plan.ids.add(id);
+                plan.messages.add(q.get("messages"));
+                plan.correct.put(id, verdicts);
+            }
+        }
+        if (plan.ids.isEmpty()) {
+            throw new IOException(file + ": no queries");
+        }
+        return plan;
+    }
+
+    String terminal() {
+        return tiers.get(tiers.size() - 1);
+    }
+
+    /** The query record of the i-th file query under the run's id prefix. */
+    String queryValue(int i, String prefix) {
+        ObjectNode q = Json.mapper().createObjectNode();
+        q.put("id", prefix + ids.get(i));
+        q.set("messages", messages.get(i));
+        q.putObject("metadata").put("source", "replay");
+        return q.toString();
+    }
+
+    /** The recorded correctness of the model that served an answer, or null when it is not a replayed query. */
+    Boolean verdict(JsonNode answer, String prefix) {
+        String id = answer.path("id").asText("");
+        if (!id.startsWith(prefix)) {
+            return null;
+        }
+        Map<String, Boolean> v = correct.get(id.substring(prefix.length()));
+        return v == null ? null : v.get(answer.path("tier").asText());
+    }
+
+    /**
+     * The router config (JSON is YAML): one OpenAI-compatible tier per model, route {@code default} = the policy.
+     * Every tier measures confidence, the terminal one too: the recorded costs include each model's confidence
+     * check, and the replay simulator bills it with the answer when logprobs are asked for, so the run pays what the
+     * file recorded and can be compared with the prediction.
+     */
+    String routerConfig(int simulatorPort, int adminPort) {
+        ObjectNode root = Json.mapper().createObjectNode();
+        root.putObject("kafka").put("application.id", "cascade-router").put("bootstrap.servers", "127.0.0.1:9092")
+                .put("processing.guarantee", "exactly_once_v2").put("commit.interval.ms", 100);
+        root.putObject("router").put("admin_port", adminPort).put("max_query_bytes", 1_048_576);
+        ObjectNode tierNodes = root.putObject("tiers");
+        for (String tier : tiers) {
+            Price p = prices.get(tier);
+            ObjectNode t = tierNodes.putObject(tier);
+            t.put("kind", "openai").put("base_url", "http://127.0.0.1:" + simulatorPort + "/v1").put("model", tier)
+                    .put("timeout_ms", 60_000).put("max_in_flight", 128)
+                    .put("confidence", "logprobs");
+            t.putObject("pricing").put("input_usd_per_1m_tokens", p.input())
+                    .put("output_usd_per_1m_tokens", p.output());
+        }
+        ArrayNode steps = root.putObject("routes").putObject("default").putArray("tiers");
+        for (JsonNode s : policySteps) {
+            ObjectNode step = steps.addObject().put("name", s.path("name").asText());
+            if (s.path("threshold").isNumber()) {
+                step.put("threshold", s.path("threshold").asDouble());
+            }
+        }
+        return root.toPrettyString();
+    }
+
+    /** The ledger config: every tier an API priced per token, the terminal model as the reference. */
+    String ledgerConfig(int httpPort) {
+        ObjectNode root = Json.mapper().createObjectNode();
+        root.putObject("kafka").put("application.id", "cost-ledger").put("bootstrap.servers", "127.0.0.1:9092")
+                .put("processing.guarantee", "exactly_once_v2");
+        root.put("http_port", httpPort).put("reference_tier", terminal());
+        root.putObject("retention_hours").put("minute", 48).put("hour", 840).put("day", 9600);
+        ObjectNode pricing = root.putObject("pricing");
+        for (String tier : tiers) {
+            Price p = prices.get(tier);
+            pricing.putObject(tier).put("kind", "api").put("input_usd_per_1m_tokens", p.input())
+                    .put("output_usd_per_1m_tokens", p.output());
+        }
+        return root.toPrettyString();
+    }
+}
