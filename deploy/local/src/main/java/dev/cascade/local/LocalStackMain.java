@@ -240,6 +240,7 @@ public final class LocalStackMain {
                 new NewTopic("cascade.feedback.unmatched", 1, (short) 1),
                 new NewTopic("cascade.ledger.dlq", 1, (short) 1),
                 new NewTopic("cascade.dlq", 1, (short) 1),
+                new NewTopic("cascade.shadow", 3, (short) 1),
                 new NewTopic("cascade.config", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
                 new NewTopic("cascade.config.status", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
                 new NewTopic("cascade.pricing", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),

@@ -88,13 +88,12 @@ public final class PolicyParser {
             }
         }
         JsonNode shadow = root.get("shadow_rate");
+        double shadowRate = 0;
         if (shadow != null && !shadow.isNull()) {
             if (!shadow.isNumber() || shadow.asDouble() < 0 || shadow.asDouble() > 1) {
                 return invalid("shadow_rate must be a number in [0, 1], got " + shadow);
             }
-            if (shadow.asDouble() != 0) {
-                return invalid("shadow_rate " + shadow + " is not supported by this router version (only 0)");
-            }
+            shadowRate = shadow.asDouble();
         }
         JsonNode tiers = root.get("tiers");
         if (tiers == null || !tiers.isArray() || tiers.isEmpty()) {
@@ -141,7 +140,7 @@ public final class PolicyParser {
             }
         }
         try {
-            return new Result.Valid(new RoutePolicy(route, steps));
+            return new Result.Valid(new RoutePolicy(route, steps, shadowRate));
         } catch (IllegalArgumentException e) {
             return invalid(e.getMessage());
         }
@@ -157,7 +156,7 @@ public final class PolicyParser {
                 step.put("threshold", s.threshold());
             }
         }
-        root.put("shadow_rate", 0.0);
+        root.put("shadow_rate", policy.shadowRate());
         return root;
     }
 

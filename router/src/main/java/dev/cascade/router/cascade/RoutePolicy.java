@@ -6,10 +6,19 @@ import java.util.Set;
 
 /**
  * A route's cascade: tiers in the order they are tried. Every tier but the last has a threshold; the last is
- * terminal and its answer is always accepted. Immutable.
+ * terminal and its answer is always accepted. {@code shadowRate} is the fraction of queries whose accepted answer
+ * is also compared with every later tier's (shadow calls, not served). Immutable.
  */
-public record RoutePolicy(String route, List<TierStep> tiers) {
+public record RoutePolicy(String route, List<TierStep> tiers, double shadowRate) {
+    public RoutePolicy(String route, List<TierStep> tiers) {
+        this(route, tiers, 0.0);
+    }
+
     public RoutePolicy {
+        if (!(shadowRate >= 0 && shadowRate <= 1)) {
+            throw new IllegalArgumentException("route '" + route + "': shadow_rate must be in [0, 1], got "
+                    + shadowRate);
+        }
         if (route == null || route.isBlank()) {
             throw new IllegalArgumentException("a route needs a name");
         }

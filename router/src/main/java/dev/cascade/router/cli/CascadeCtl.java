@@ -41,6 +41,8 @@ public final class CascadeCtl {
                    cascadectl calibrate --outcomes FILE --terminal MODEL [--target-quality 0.97]
                               [--candidates M1,M2,...] [--max-tiers N] [--chain M1,M2,...] [--z 1.0] [--grid 20]
                               [--folds 5] [--seed 1] [--bootstrap 1000] [--out policy.json]   (no cluster needed)
+                   cascadectl [options] export-outcomes --out FILE [--route ROUTE] [--shadow-topic cascade.shadow]
+                              [--feedback-topic cascade.feedback]   (shadow-sampled traffic as a cascade-outcomes file)
             options:
               --bootstrap-servers HOSTS   default 127.0.0.1:9092
               --command-config FILE       Kafka client properties (security settings for secured clusters)
@@ -76,7 +78,7 @@ public final class CascadeCtl {
         Path file = null;
         Path outcomes = null;
         Path policyFile = null;
-        Map<String, String> calibrateOptions = new java.util.HashMap<>();
+        Map<String, String> commandOptions = new java.util.HashMap<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -103,8 +105,8 @@ public final class CascadeCtl {
                         case "--outcomes" -> outcomes = Path.of(v);
                         case "--policy" -> policyFile = Path.of(v);
                         default -> {
-                            if (CalibrateCommand.OPTIONS.contains(a)) {
-                                calibrateOptions.put(a, v);
+                            if (CalibrateCommand.OPTIONS.contains(a) || ExportCommand.OPTIONS.contains(a)) {
+                                commandOptions.put(a, v);
                                 continue;
                             }
                             return usage("unknown option " + a);
@@ -131,13 +133,23 @@ public final class CascadeCtl {
                 return usage("calibrate needs --outcomes FILE");
             }
             try {
-                return new CalibrateCommand(out, err).run(outcomes, calibrateOptions);
+                return new CalibrateCommand(out, err).run(outcomes, commandOptions);
             } catch (IllegalArgumentException e) {
                 return usage("calibrate: " + e.getMessage());
             }
         }
-        if (!calibrateOptions.isEmpty()) {
-            return usage("options " + calibrateOptions.keySet() + " belong to calibrate");
+        if (words.size() == 1 && words.get(0).equals("export-outcomes")) {
+            try {
+                return new ExportCommand(out, err, new ConfigTopics(client), timeout).run(commandOptions);
+            } catch (IllegalArgumentException e) {
+                return usage("export-outcomes: " + e.getMessage());
+            } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+                err.println("export-outcomes: " + e.getMessage());
+                return 4;
+            }
+        }
+        if (!commandOptions.isEmpty()) {
+            return usage("options " + commandOptions.keySet() + " do not apply to config commands");
         }
         if (words.size() < 2 || !words.get(0).equals("config")) {
             return usage(null);

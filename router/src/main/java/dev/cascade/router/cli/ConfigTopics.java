@@ -31,6 +31,18 @@ final class ConfigTopics {
     /** The latest value per key of a compacted topic, read from the beginning to the current end. */
     Map<String, byte[]> latest(String topic, Duration timeout) {
         Map<String, byte[]> out = new LinkedHashMap<>();
+        scan(topic, timeout, r -> {
+            if (r.value() == null) {
+                out.remove(r.key());
+            } else {
+                out.put(r.key(), r.value());
+            }
+        });
+        return out;
+    }
+
+    /** Every committed record of a topic from the beginning to its end as of now, in partition order. */
+    void scan(String topic, Duration timeout, java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = partitions(consumer, topic, timeout);
             consumer.assign(partitions);
@@ -41,16 +53,9 @@ final class ConfigTopics {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
                 }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) {
-                        out.remove(r.key());
-                    } else {
-                        out.put(r.key(), r.value());
-                    }
-                }
+                consumer.poll(Duration.ofMillis(200)).forEach(each);
             }
         }
-        return out;
     }
 
     /** End offsets of a topic now: where to start looking for records written after this call. */

@@ -71,7 +71,7 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         Fields t = root.object("topics");
         TopicNames topics = new TopicNames(t.string("queries", d.queries()), t.string("answers", d.answers()),
                 t.string("attempts", d.attempts()), t.string("feedback", d.feedback()), t.string("config", d.config()),
-                t.string("config_status", d.configStatus()), t.string("dlq", d.dlq()));
+                t.string("config_status", d.configStatus()), t.string("dlq", d.dlq()), t.string("shadow", d.shadow()));
         t.rejectUnknown();
 
         Fields r = root.object("router");
@@ -142,9 +142,10 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
                 return null;
             }
         }
+        java.math.BigDecimal shadow = f.decimal("shadow_rate", null);
         f.rejectUnknown();
         try {
-            return new RoutePolicy(name, steps);
+            return new RoutePolicy(name, steps, shadow == null ? 0.0 : shadow.doubleValue());
         } catch (IllegalArgumentException e) {
             errors.add("routes." + name + ": " + e.getMessage());
             return null;

@@ -29,6 +29,7 @@ public final class RouterMetrics implements MeterBinder {
     public static final String TIER_LATENCY = "router.tier.latency";
     public static final String TIER_CONFIDENCE = "router.tier.confidence";
     public static final String ESCALATIONS = "router.escalations";
+    public static final String SHADOW_SKIPPED = "router.shadow.skipped";
     public static final String DLQ = "router.dlq";
     public static final String TIER_IN_FLIGHT = "router.tier.in.flight";
     public static final String TIER_WAITING = "router.tier.waiting";
@@ -90,6 +91,12 @@ public final class RouterMetrics implements MeterBinder {
                     .tag("tier", tier).serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
                     .register(registry).record(confidence);
         }
+    }
+
+    /** A shadow call not made because the tier's breaker was open or its call slots were full. */
+    public void shadowSkipped(String tier) {
+        Counter.builder(SHADOW_SKIPPED).description("shadow calls left out (breaker open or call slots full)")
+                .tag("tier", tier).register(registry).increment();
     }
 
     public void escalated(String from, String to) {

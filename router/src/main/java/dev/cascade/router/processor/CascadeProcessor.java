@@ -57,6 +57,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     public static final String SINK_ANSWERS = "answers-sink";
     public static final String SINK_ATTEMPTS = "attempts-sink";
     public static final String SINK_DLQ = "dlq-sink";
+    public static final String SINK_SHADOW = "shadow-sink";
     public static final String HEADER_REASON = "cascade.dlq.reason";
     public static final String HEADER_DETAIL = "cascade.dlq.detail";
     public static final String HEADER_TOPIC = "cascade.dlq.topic";
@@ -69,6 +70,9 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private record Completion(String id, int dispatch, TierResult result) {
     }
 
+    private record ShadowCompletion(String id, int tierIndex, TierResult result) {
+    }
+
     private final RouteTable routes;
     private final Tiers tiers;
     private final QueryParser parser;
@@ -78,6 +82,8 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
 
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final Map<String, ArrayDeque<String>> waiting = new HashMap<>();
+    private final Queue<ShadowCompletion> shadowCompletions = new ConcurrentLinkedQueue<>();
+    private final Map<String, ShadowSet> shadows = new HashMap<>();
     private ProcessorContext<byte[], Object> context;
     private KeyValueStore<String, InFlight> store;
     private Cancellable punctuator;
@@ -129,8 +135,9 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         String replyTopic = query.replyTo() != null ? query.replyTo() : answersTopic;
         owned++;
         metrics.queriesInFlight(1);
+        boolean shadow = ShadowSet.sampled(query.id(), policy.shadowRate());
         advance(new InFlight(query.id(), policy.route(), policy.tiers(), query.request(), replyTopic, headers,
-                context.currentSystemTimeMs(), 0, 0, List.of()));
+                context.currentSystemTimeMs(), 0, 0, List.of(), shadow, List.of()));
     }
 
     /** Drains completed calls, decides for each, and retries queries waiting for a free call slot. */
@@ -149,6 +156,10 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
             }
         }
         drainWaiting();
+        ShadowCompletion s;
+        while ((s = shadowCompletions.poll()) != null) {
+            concludeShadow(s);
+        }
     }
 
     private void recoverOnce() {
@@ -220,11 +231,19 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         metrics.attempt(step.tier(), decision.outcome(), result.latencyMs(), confidence);
         InFlight updated = f.withAttempt(new AttemptSummary(step.tier(), decision.outcome(), confidence,
                 result.latencyMs(), result.costUsd()));
+        if (f.shadow() && result.reply() != null) {
+            updated = updated.withReply(new ShadowReply(step.tier(), model, result.reply().content(), confidence,
+                    result.promptTokens(), result.completionTokens(), result.latencyMs(), result.costUsd(),
+                    decision.action() == Decision.Action.ANSWER));
+        }
         switch (decision.action()) {
             case ANSWER -> {
                 finish(updated, new AnswerEvent(f.id(), f.route(), AnswerEvent.Status.ANSWERED, step.tier(), model,
                         result.reply().content(), confidence, totalCost(updated), now - f.receivedAt(),
                         updated.attempts(), null));
+                if (updated.shadow()) {
+                    startShadow(updated);
+                }
                 return null;
             }
             case FAIL -> {
@@ -240,6 +259,74 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
                 return updated.nextTier();
             }
         }
+    }
+
+    /**
+     * A sampled query was answered: the tiers after the serving one are called too, as shadow calls whose answers
+     * are compared, never served. A tier whose breaker is open or whose call slots are full is left out: shadow
+     * traffic never queues ahead of real queries. Shadow calls in flight when the task moves are not made again
+     * (samples, not answers).
+     */
+    private void startShadow(InFlight answered) {
+        ShadowSet set = new ShadowSet(answered);
+        for (int j = answered.tierIndex() + 1; j < answered.tiers().size(); j++) {
+            Tier tier = tiers.get(answered.tiers().get(j).tier());
+            if (tier == null || tier.tryAcquire() != Tier.Permit.PERMITTED) {
+                metrics.shadowSkipped(answered.tiers().get(j).tier());
+                continue;
+            }
+            set.outstanding++;
+            String id = answered.id();
+            int index = j;
+            tier.call(answered.request()).thenAccept(result -> {
+                if (!closed) {
+                    shadowCompletions.add(new ShadowCompletion(id, index, result));
+                }
+            });
+        }
+        if (set.outstanding == 0) {
+            emitShadow(set);
+        } else {
+            shadows.put(answered.id(), set);
+        }
+    }
+
+    private void concludeShadow(ShadowCompletion c) {
+        ShadowSet set = shadows.get(c.id());
+        if (set == null) {
+            metrics.staleCompletion();
+            return;
+        }
+        TierResult result = c.result();
+        TierStep step = set.query().tiers().get(c.tierIndex());
+        Tier tier = tiers.get(step.tier());
+        String model = tier == null ? null : tier.config().model();
+        Outcome outcome = switch (result.asCallResult().kind()) {
+            case ANSWERED -> Outcome.SHADOW;
+            case TIMEOUT -> Outcome.TIMEOUT;
+            case SHORT_CIRCUITED -> Outcome.SHORT_CIRCUITED;
+            case ERROR -> Outcome.ERROR;
+        };
+        Double confidence = result.reply() == null ? null : result.reply().confidence();
+        long now = context.currentSystemTimeMs();
+        AttemptEvent attempt = new AttemptEvent(c.id(), set.query().route(), step.tier(), model, outcome, confidence,
+                step.threshold(), result.promptTokens(), result.completionTokens(), result.latencyMs(),
+                result.costUsd(), true, now, result.error());
+        context.forward(new Record<>(key(c.id()), ATTEMPTS.toBytes(attempt), now), SINK_ATTEMPTS);
+        metrics.attempt(step.tier(), outcome, result.latencyMs(), confidence);
+        if (result.reply() != null) {
+            set.replies.add(new ShadowReply(step.tier(), model, result.reply().content(), confidence,
+                    result.promptTokens(), result.completionTokens(), result.latencyMs(), result.costUsd(), false));
+        }
+        if (--set.outstanding == 0) {
+            shadows.remove(c.id());
+            emitShadow(set);
+        }
+    }
+
+    private void emitShadow(ShadowSet set) {
+        long now = context.currentSystemTimeMs();
+        context.forward(new Record<>(key(set.query().id()), (Object) set.toJson(now), now), SINK_SHADOW);
     }
 
     private void finish(InFlight f, AnswerEvent answer) {
@@ -306,5 +393,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         waiting.forEach((tier, queue) -> metrics.waiting(tier, -queue.size()));
         waiting.clear();
         completions.clear();
+        shadowCompletions.clear();
+        shadows.clear();
     }
 }

@@ -16,6 +16,8 @@ import java.util.List;
  * @param tierIndex index of the tier being tried
  * @param dispatch  number of the current dispatch; completions of earlier dispatches are stale
  * @param headers   the query's Kafka headers, copied onto the answer
+ * @param shadow    whether the query was sampled for shadow comparison (its tiers' answers are kept)
+ * @param replies   the answers of the tiers tried so far, kept for sampled queries only
  */
 public record InFlight(@JsonProperty("id") String id,
                        @JsonProperty("route") String route,
@@ -26,7 +28,9 @@ public record InFlight(@JsonProperty("id") String id,
                        @JsonProperty("received_at") long receivedAt,
                        @JsonProperty("tier_index") int tierIndex,
                        @JsonProperty("dispatch") int dispatch,
-                       @JsonProperty("attempts") List<AttemptSummary> attempts) {
+                       @JsonProperty("attempts") List<AttemptSummary> attempts,
+                       @JsonProperty("shadow") boolean shadow,
+                       @JsonProperty("replies") List<ShadowReply> replies) {
 
     /** One Kafka header; the value is kept as bytes (JSON base64). */
     public record StoredHeader(@JsonProperty("key") String key, @JsonProperty("value") byte[] value) {
@@ -36,6 +40,7 @@ public record InFlight(@JsonProperty("id") String id,
         tiers = List.copyOf(tiers);
         headers = List.copyOf(headers);
         attempts = List.copyOf(attempts);
+        replies = replies == null ? List.of() : List.copyOf(replies);
     }
 
     public RoutePolicy policy() {
@@ -48,17 +53,25 @@ public record InFlight(@JsonProperty("id") String id,
 
     InFlight nextDispatch() {
         return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex, dispatch + 1,
-                attempts);
+                attempts, shadow, replies);
     }
 
     InFlight nextTier() {
         return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex + 1, dispatch,
-                attempts);
+                attempts, shadow, replies);
     }
 
     InFlight withAttempt(AttemptSummary attempt) {
         List<AttemptSummary> all = new ArrayList<>(attempts);
         all.add(attempt);
-        return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex, dispatch, all);
+        return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex, dispatch, all,
+                shadow, replies);
+    }
+
+    InFlight withReply(ShadowReply reply) {
+        List<ShadowReply> all = new ArrayList<>(replies);
+        all.add(reply);
+        return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex, dispatch,
+                attempts, shadow, all);
     }
 }

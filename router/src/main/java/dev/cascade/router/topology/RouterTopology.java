@@ -51,6 +51,8 @@ public final class RouterTopology {
                 new ByteArraySerializer(), PROCESSOR);
         topology.addSink(CascadeProcessor.SINK_DLQ, config.topics().dlq(), new ByteArraySerializer(),
                 new ByteArraySerializer(), PROCESSOR);
+        topology.addSink(CascadeProcessor.SINK_SHADOW, config.topics().shadow(), new ByteArraySerializer(),
+                new ByteArraySerializer(), PROCESSOR);
         addConfigStatus(topology, config, metrics);
         return topology;
     }

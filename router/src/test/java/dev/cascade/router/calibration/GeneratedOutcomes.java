@@ -68,4 +68,14 @@ public final class GeneratedOutcomes {
         }
         return file;
     }
+
+    /** The tier a policy serves a recorded query from: the first whose recorded confidence reaches its threshold. */
+    public static String servedBy(List<dev.cascade.router.cascade.TierStep> policy, QueryOutcomes q) {
+        for (int i = 0; i < policy.size() - 1; i++) {
+            if (q.outcomes().get(policy.get(i).tier()).confidence() >= policy.get(i).threshold()) {
+                return policy.get(i).tier();
+            }
+        }
+        return policy.get(policy.size() - 1).tier();
+    }
 }

@@ -63,4 +63,15 @@ class PolicyParserTest {
         assertThat(((PolicyParser.Result.Invalid) parse(null, "{}")).reason()).contains("no key");
         assertThat(((PolicyParser.Result.Invalid) parse("bad route!", "{}")).reason()).contains("bad route!");
     }
+
+    @Test
+    void shouldCarryTheShadowRateThroughParseAndJson() {
+        PolicyParser.Result r = parse("sampled", "{\"tiers\":[{\"name\":\"small\",\"threshold\":0.5},"
+                + "{\"name\":\"general\"}],\"shadow_rate\":0.25}");
+        RoutePolicy policy = ((PolicyParser.Result.Valid) r).policy();
+        assertThat(policy.shadowRate()).isEqualTo(0.25);
+        assertThat(PolicyParser.toJson(policy).path("shadow_rate").asDouble()).isEqualTo(0.25);
+        assertThat(((PolicyParser.Result.Valid) parse("plain", "{\"tiers\":[{\"name\":\"general\"}]}")).policy()
+                .shadowRate()).isZero();
+    }
 }

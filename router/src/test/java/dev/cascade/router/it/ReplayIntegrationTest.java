@@ -68,7 +68,7 @@ class ReplayIntegrationTest {
                     a -> a));
             for (QueryOutcomes q : queries) {
                 JsonNode a = byId.get(q.id());
-                String expected = servedBy(policy, q);
+                String expected = GeneratedOutcomes.servedBy(policy, q);
                 assertThat(a.path("status").asText()).isEqualTo("ANSWERED");
                 assertThat(a.path("tier").asText()).as(q.id()).isEqualTo(expected);
                 ModelOutcome o = q.outcomes().get(expected);
@@ -111,14 +111,5 @@ class ReplayIntegrationTest {
         Files.writeString(broken, Files.readString(file) + "{\"id\":\"x\",\"messages\":[]}\n");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Replay.load(broken, Map.of(), 1))
                 .hasMessageContaining("line 4").hasMessageContaining("messages");
-    }
-
-    private static String servedBy(List<TierStep> policy, QueryOutcomes q) {
-        for (int i = 0; i < policy.size() - 1; i++) {
-            if (q.outcomes().get(policy.get(i).tier()).confidence() >= policy.get(i).threshold()) {
-                return policy.get(i).tier();
-            }
-        }
-        return policy.get(policy.size() - 1).tier();
     }
 }

@@ -45,9 +45,10 @@ final class RouterHarness implements AutoCloseable {
         this.broker = broker;
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         topics = new TopicNames("q-" + suffix, "a-" + suffix, "att-" + suffix, "fb-" + suffix, "cfg-" + suffix,
-                "cfgs-" + suffix, "dlq-" + suffix);
+                "cfgs-" + suffix, "dlq-" + suffix, "sh-" + suffix);
         appId = "router-test-" + suffix;
-        broker.createTopics(2, List.of(topics.queries(), topics.answers(), topics.attempts(), topics.dlq()));
+        broker.createTopics(2, List.of(topics.queries(), topics.answers(), topics.attempts(), topics.dlq(),
+                topics.shadow()));
         broker.createTopics(List.of(
                 new org.apache.kafka.clients.admin.NewTopic(topics.config(), 1, (short) 1)
                         .configs(Map.of("cleanup.policy", "compact")),
@@ -79,7 +80,7 @@ final class RouterHarness implements AutoCloseable {
         d.put("kafka", kafka);
         d.put("topics", new LinkedHashMap<>(Map.of("queries", topics.queries(), "answers", topics.answers(),
                 "attempts", topics.attempts(), "dlq", topics.dlq(), "feedback", topics.feedback(),
-                "config", topics.config(), "config_status", topics.configStatus())));
+                "config", topics.config(), "config_status", topics.configStatus(), "shadow", topics.shadow())));
         d.put("router", new LinkedHashMap<>(Map.of("admin_port", 0, "reply_to_allow",
                 List.of("cascade.answers.*", "a-*-reply"))));
         Map<String, Object> tiers = new LinkedHashMap<>();
