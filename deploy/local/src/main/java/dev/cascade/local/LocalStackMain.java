@@ -188,8 +188,8 @@ public final class LocalStackMain {
             System.out.println();
             System.out.println("=== per-tier summary ===");
             System.out.println(tally[0].summary(tiers));
-            System.out.println("demo queries answered: " + demoAnswered + "/" + queries
-                    + (workload.sendErrors.get() > 0 ? ", publish errors: " + workload.sendErrors.get() : "")
+            System.out.println((plan == null ? "demo" : "replayed") + " queries answered: " + demoAnswered + "/"
+                    + queries                    + (workload.sendErrors.get() > 0 ? ", publish errors: " + workload.sendErrors.get() : "")
                     + "; feedback published: " + judge[0].published.get());
             boolean ledgerExact = LedgerReport.print("http://127.0.0.1:" + LEDGER_PORT, tally[0].attemptsCost(),
                     Duration.ofSeconds(60));
