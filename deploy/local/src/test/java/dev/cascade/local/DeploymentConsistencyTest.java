@@ -92,7 +92,7 @@ class DeploymentConsistencyTest {
         TopicNames t = TopicNames.defaults();
         LedgerConfig.Topics l = LedgerConfig.Topics.defaults();
         return new TreeSet<>(List.of(t.queries(), t.answers(), t.attempts(), t.feedback(), t.config(),
-                t.configStatus(), t.dlq(), l.unmatchedFeedback(), l.dlq(), l.pricing(), l.pricingStatus()));
+                t.configStatus(), t.dlq(), t.shadow(), l.unmatchedFeedback(), l.dlq(), l.pricing(), l.pricingStatus()));
     }
 
     @Test
