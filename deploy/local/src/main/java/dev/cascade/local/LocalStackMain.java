@@ -161,7 +161,8 @@ public final class LocalStackMain {
             Thread publisher = new Thread(workload, "workload");
             publisher.setDaemon(true);
             publisher.start();
-            System.out.println("publishing " + queries + (plan == null ? " demo" : " replayed") + " queries at " + o.rate() + "/s to cascade.queries"
+            System.out.println("publishing " + queries + (plan == null ? " demo" : " replayed") + " queries at "
+                    + o.rate() + "/s to cascade.queries"
                     + (o.duration() == null ? "; Ctrl-C stops" : "; stopping after " + o.duration() + " s"));
 
             long end = o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration() * 1_000_000_000L;
@@ -189,7 +190,8 @@ public final class LocalStackMain {
             System.out.println("=== per-tier summary ===");
             System.out.println(tally[0].summary(tiers));
             System.out.println((plan == null ? "demo" : "replayed") + " queries answered: " + demoAnswered + "/"
-                    + queries                    + (workload.sendErrors.get() > 0 ? ", publish errors: " + workload.sendErrors.get() : "")
+                    + queries
+                    + (workload.sendErrors.get() > 0 ? ", publish errors: " + workload.sendErrors.get() : "")
                     + "; feedback published: " + judge[0].published.get());
             boolean ledgerExact = LedgerReport.print("http://127.0.0.1:" + LEDGER_PORT, tally[0].attemptsCost(),
                     Duration.ofSeconds(60));

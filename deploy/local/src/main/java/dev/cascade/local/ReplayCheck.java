@@ -30,8 +30,8 @@ final class ReplayCheck {
 
     static boolean compare(StackOptions o, String ledgerUrl, long feedbackPublished, Duration wait)
             throws IOException, InterruptedException {
-        Process whatIf = new ProcessBuilder(List.of(ChildProcess.java(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", o.home().resolve("router/target/cascade-router.jar").toString(),
+        Process whatIf = new ProcessBuilder(List.of(ChildProcess.java(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", o.home().resolve("router/target/cascade-router.jar").toString(),
                 "dev.cascade.router.cli.CascadeCtl", "whatif", "--outcomes", o.replay().toString(),
                 "--policy", o.policy().toString())).redirectErrorStream(true).start();
         String predicted = new String(whatIf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

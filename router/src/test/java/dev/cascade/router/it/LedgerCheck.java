@@ -39,6 +39,12 @@ final class LedgerCheck implements AutoCloseable {
 
     /** The ledger's exact attempts_cost_usd once it has counted {@code attempts} attempts (or after the wait). */
     BigDecimal attemptsCost(long attempts, Duration wait) throws InterruptedException {
+        JsonNode summary = summary(attempts, wait);
+        return summary == null ? null : summary.path("attempts_cost_usd").decimalValue();
+    }
+
+    /** The ledger's summary once it has counted {@code attempts} attempts (or the last one seen after the wait). */
+    JsonNode summary(long attempts, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         JsonNode summary = null;
         while (System.nanoTime() < deadline) {
@@ -53,7 +59,7 @@ final class LedgerCheck implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        return summary == null ? null : summary.path("attempts_cost_usd").decimalValue();
+        return summary;
     }
 
     /** Exact sum of cost_usd over the attempts read from the topic. */

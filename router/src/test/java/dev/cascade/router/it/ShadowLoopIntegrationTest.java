@@ -107,6 +107,13 @@ class ShadowLoopIntegrationTest {
             BigDecimal nonShadow = attempts.stream().filter(a -> !a.path("shadow").asBoolean())
                     .map(a -> a.path("cost_usd").decimalValue()).reduce(BigDecimal.ZERO, BigDecimal::add);
             assertThat(answered).isEqualByComparingTo(nonShadow);
+            BigDecimal shadowSpend = shadowAttempts.stream().map(a -> a.path("cost_usd").decimalValue())
+                    .reduce(BigDecimal.ZERO, BigDecimal::add);
+            try (LedgerCheck ledger = new LedgerCheck(h)) {
+                JsonNode summary = ledger.summary(3L * n, Duration.ofSeconds(90));
+                assertThat(summary.path("shadow_cost_usd").decimalValue()).isEqualByComparingTo(shadowSpend);
+                assertThat(summary.path("variable_cost_usd").decimalValue()).isEqualByComparingTo(nonShadow);
+            }
 
             // a user judged some answers: those verdicts are the served tier's quality in the export
             List<String> judged = new ArrayList<>();
