@@ -1,5 +1,8 @@
 package dev.cascade.router.calibration;
 
+import dev.cascade.router.cascade.CallResult;
+import dev.cascade.router.cascade.Decision;
+import dev.cascade.router.cascade.RoutePolicy;
 import dev.cascade.router.cascade.TierStep;
 import java.util.List;
 
@@ -14,6 +17,7 @@ final class PolicyRun {
 
     PolicyRun(OutcomeMatrix matrix, int[] rows, List<TierStep> tiers, String terminal) {
         int t = matrix.index(terminal);
+        RoutePolicy policy = new RoutePolicy("replay", tiers);
         int[] chain = tiers.stream().mapToInt(s -> matrix.index(s.tier())).toArray();
         correct = new boolean[rows.length];
         terminalCorrect = new boolean[rows.length];
@@ -24,8 +28,9 @@ final class PolicyRun {
             for (int k = 0; k < chain.length; k++) {
                 int m = chain[k];
                 costFemto[i] += matrix.costFemto[m][r];
-                Double threshold = tiers.get(k).threshold();
-                if (k == chain.length - 1 || matrix.confidence[m][r] >= threshold) {
+                // the router's own decision rule, so a replayed policy behaves as the live one does
+                if (Decision.decide(policy, k, CallResult.answered(matrix.confidence[m][r])).action()
+                        == Decision.Action.ANSWER) {
                     correct[i] = matrix.correct[m][r];
                     break;
                 }

@@ -1,5 +1,8 @@
 package dev.cascade.router.calibration;
 
+import dev.cascade.router.cascade.CallResult;
+import dev.cascade.router.cascade.Decision;
+import dev.cascade.router.cascade.RoutePolicy;
 import dev.cascade.router.cascade.TierStep;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -11,8 +14,8 @@ import java.util.Map;
 
 /**
  * What a cascade would have done on recorded outcomes, without touching a cluster: for each query the tiers are tried
- * in order, each costs its recorded cost, and the first answer whose confidence reaches its tier's threshold (or the
- * terminal tier's) is served. Tier names are the file's model names. Pure.
+ * in order, each costs its recorded cost, and the first answer the router's {@link Decision} accepts (confidence at
+ * or above the tier's threshold, or the terminal tier's) is served. Tier names are the file's model names. Pure.
  */
 public final class WhatIf {
     /** The result over a set of queries; {@code totalCost} is exact, {@code costPerQuery} is rounded to 16 digits. */
@@ -37,6 +40,7 @@ public final class WhatIf {
             called.put(t.tier(), 0L);
         });
         List<Double> latencies = new ArrayList<>(queries.size());
+        RoutePolicy policy = new RoutePolicy("whatif", tiers);
         for (QueryOutcomes q : queries) {
             double latency = 0;
             for (int i = 0; i < tiers.size(); i++) {
@@ -49,8 +53,8 @@ public final class WhatIf {
                 cost = cost.add(o.costUsd());
                 latency += o.latencyMs();
                 called.merge(step.tier(), 1L, Long::sum);
-                boolean terminal = i == tiers.size() - 1;
-                if (terminal || o.confidence() >= step.threshold()) {
+                if (Decision.decide(policy, i, CallResult.answered(o.confidence())).action()
+                        == Decision.Action.ANSWER) {
                     served.merge(step.tier(), 1L, Long::sum);
                     correct += o.correct() ? 1 : 0;
                     break;
