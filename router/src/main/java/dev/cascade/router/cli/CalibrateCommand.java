@@ -93,6 +93,10 @@ final class CalibrateCommand {
                 terminal, terminalAlone.accuracy(), usd(terminalAlone));
         out.printf(Locale.ROOT, "target: %.1f%% of the terminal's accuracy, margin %.2f standard errors%s%n",
                 100 * settings.target(), settings.z(), fixed ? ", fixed chain" : ", candidates " + candidates);
+        if (queries.size() < 500) {
+            out.printf(Locale.ROOT, "note: %d queries is a small file; the margin keeps the target on average, but "
+                    + "read the bootstrap and cross-validation lines before trusting the policy%n", queries.size());
+        }
         out.println("policy: " + describe(choice.tiers()));
         Tally in = choice.inSample();
         out.printf(Locale.ROOT, "  in sample:  accuracy %.4f (%.1f%% of %s), %s USD per 1k queries (%.1f%% of the "
