@@ -2,14 +2,10 @@ package dev.cascade.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import dev.cascade.events.JsonLines;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -17,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Recorded answers served as if the models were live: a cascade-outcomes file (JSON Lines, optionally gzipped),
@@ -63,36 +58,18 @@ public final class Replay {
         }
         Map<String, Map<String, Recorded>> byMessages = new HashMap<>();
         Set<String> models = new TreeSet<>();
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    JsonNode q = JSON.readTree(line);
-                    if (!q.path("messages").isArray() || q.path("messages").isEmpty()) {
-                        throw new IllegalArgumentException("'messages' must be a non-empty array");
-                    }
-                    Map<String, Recorded> outcomes = new HashMap<>();
-                    for (Iterator<Map.Entry<String, JsonNode>> it = q.path("outcomes").fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> e = it.next();
-                        outcomes.put(e.getKey(), recorded(e.getKey(), e.getValue(), prices.get(e.getKey())));
-                        models.add(e.getKey());
-                    }
-                    byMessages.put(key(q.path("messages"), null), outcomes);
-                } catch (IOException | IllegalArgumentException e) {
-                    throw new IOException(file + " line " + number + ": " + e.getMessage(), e);
-                }
+        JsonLines.read(file, q -> {
+            if (!q.path("messages").isArray() || q.path("messages").isEmpty()) {
+                throw new IllegalArgumentException("'messages' must be a non-empty array");
             }
-        }
-        if (byMessages.isEmpty()) {
-            throw new IOException(file + ": no queries");
-        }
+            Map<String, Recorded> outcomes = new HashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = q.path("outcomes").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                outcomes.put(e.getKey(), recorded(e.getKey(), e.getValue(), prices.get(e.getKey())));
+                models.add(e.getKey());
+            }
+            byMessages.put(key(q.path("messages"), null), outcomes);
+        });
         return new Replay(byMessages, models, latencyFactor);
     }
 

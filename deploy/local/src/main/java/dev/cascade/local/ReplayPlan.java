@@ -5,13 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.cascade.events.Json;
-import java.io.BufferedReader;
+import dev.cascade.events.JsonLines;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +15,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * What the local stack needs to replay a cascade-outcomes file under a policy: the file's queries as the workload,
@@ -67,38 +62,23 @@ final class ReplayPlan {
             }
             plan.tiers.add(name);
         }
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode q = Json.mapper().readTree(line);
-                String id = q.path("id").asText(null);
-                if (id == null || !q.path("messages").isArray()) {
-                    throw new IOException(file + " line " + number + ": needs 'id' and 'messages'");
-                }
-                Map<String, Boolean> verdicts = new HashMap<>();
-                for (String tier : plan.tiers) {
-                    JsonNode o = q.path("outcomes").path(tier);
-                    if (!o.path("correct").isBoolean()) {
-                        throw new IOException(file + " line " + number + ": no outcome of model '" + tier
-                                + "' of the policy");
-                    }
-                    verdicts.put(tier, o.path("correct").asBoolean());
-                }
-                plan.ids.add(id);
-                plan.messages.add(q.get("messages"));
-                plan.correct.put(id, verdicts);
+        JsonLines.read(file, q -> {
+            String id = q.path("id").asText(null);
+            if (id == null || !q.path("messages").isArray()) {
+                throw new IllegalArgumentException("needs 'id' and 'messages'");
             }
-        }
-        if (plan.ids.isEmpty()) {
-            throw new IOException(file + ": no queries");
-        }
+            Map<String, Boolean> verdicts = new HashMap<>();
+            for (String tier : plan.tiers) {
+                JsonNode o = q.path("outcomes").path(tier);
+                if (!o.path("correct").isBoolean()) {
+                    throw new IllegalArgumentException("no outcome of model '" + tier + "' of the policy");
+                }
+                verdicts.put(tier, o.path("correct").asBoolean());
+            }
+            plan.ids.add(id);
+            plan.messages.add(q.get("messages"));
+            plan.correct.put(id, verdicts);
+        });
         return plan;
     }
 

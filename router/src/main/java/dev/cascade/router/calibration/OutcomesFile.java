@@ -1,21 +1,15 @@
 package dev.cascade.router.calibration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cascade.events.Json;
-import java.io.BufferedReader;
+import dev.cascade.events.JsonLines;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /** Reads a cascade-outcomes file (JSON Lines, optionally gzip-compressed); errors name the line. */
 public final class OutcomesFile {
@@ -24,26 +18,7 @@ public final class OutcomesFile {
 
     public static List<QueryOutcomes> read(Path file) throws IOException {
         List<QueryOutcomes> out = new ArrayList<>();
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    out.add(parse(Json.mapper().readTree(line)));
-                } catch (IOException | IllegalArgumentException e) {
-                    throw new IOException(file + " line " + number + ": " + e.getMessage(), e);
-                }
-            }
-        }
-        if (out.isEmpty()) {
-            throw new IOException(file + ": no queries");
-        }
+        JsonLines.read(file, line -> out.add(parse(line)));
         return out;
     }
 
