@@ -164,22 +164,10 @@ public final class ModelSimulator implements AutoCloseable {
             serveRecorded(ex, api, model, b, request, s, verification);
             return;
         }
-        long delay = b.mode() == ModelBehaviour.Mode.HANG ? b.hangMs() : b.latencyMs();
-        if (delay > 0) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        String prompt = promptText(request, api);
-        if (b.mode() == ModelBehaviour.Mode.FAIL
-                || (b.errorRate() > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < b.errorRate())) {
-            s.failures.incrementAndGet();
-            respond(ex, 500, error("simulated failure of " + model));
+        if (!waitAndSucceed(ex, model, b, b.latencyMs(), s)) {
             return;
         }
+        String prompt = promptText(request, api);
         SimulatedAnswer answer = SimulatedAnswer.of(model, prompt, b);
         if (verification) {
             s.verifications.incrementAndGet();
@@ -192,6 +180,30 @@ public final class ModelSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits {@code latencyMs} (or the hang time of a hanging model) and applies the model's failure switches; false
+     * when the request was answered with a failure or the wait was interrupted.
+     */
+    private static boolean waitAndSucceed(HttpExchange ex, String model, ModelBehaviour b, long latencyMs, Stats s)
+            throws IOException {
+        long delay = b.mode() == ModelBehaviour.Mode.HANG ? b.hangMs() : latencyMs;
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        if (b.mode() == ModelBehaviour.Mode.FAIL
+                || (b.errorRate() > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < b.errorRate())) {
+            s.failures.incrementAndGet();
+            respond(ex, 500, error("simulated failure of " + model));
+            return false;
+        }
+        return true;
+    }
+
     /** Replay: the recorded answer of {@code model} to this conversation, or 404 when the file lacks it. */
     private void serveRecorded(HttpExchange ex, Api api, String model, ModelBehaviour b, JsonNode request, Stats s,
                                boolean verification) throws IOException {
@@ -200,19 +212,7 @@ public final class ModelSimulator implements AutoCloseable {
             respond(ex, 404, error("replay: this conversation is not in the replay file for model '" + model + "'"));
             return;
         }
-        long delay = b.mode() == ModelBehaviour.Mode.HANG ? b.hangMs() : replay.delayMs(r);
-        if (delay > 0) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        if (b.mode() == ModelBehaviour.Mode.FAIL
-                || (b.errorRate() > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < b.errorRate())) {
-            s.failures.incrementAndGet();
-            respond(ex, 500, error("simulated failure of " + model));
+        if (!waitAndSucceed(ex, model, b, replay.delayMs(r), s)) {
             return;
         }
         boolean logprobs = request.path("logprobs").asBoolean(false);

@@ -60,10 +60,6 @@ public final class Calibrator {
                         + "candidate before it");
             }
         }
-
-        public Settings withZ(double newZ) {
-            return new Settings(terminal, target, candidates, maxTiers, fixedChain, newZ, gridSize);
-        }
     }
 
     /** The chosen policy and how it did on the queries it was chosen on. */
