@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  */
 final class CalibrateCommand {
     static final Set<String> OPTIONS = Set.of("--terminal", "--target-quality", "--candidates", "--max-tiers",
-            "--chain", "--z", "--grid", "--folds", "--seed", "--bootstrap", "--out");
+            "--chain", "--z", "--grid", "--folds", "--seed", "--bootstrap", "--out", "--task");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -57,6 +57,13 @@ final class CalibrateCommand {
         } catch (IOException e) {
             err.println("calibrate: " + e.getMessage());
             return 2;
+        }
+        if (options.containsKey("--task")) {
+            String task = options.get("--task");
+            queries = queries.stream().filter(q -> task.equals(q.task())).toList();
+            if (queries.isEmpty()) {
+                throw new IllegalArgumentException("no query of task '" + task + "' in " + outcomesFile);
+            }
         }
         Set<String> models = new TreeSet<>(queries.get(0).outcomes().keySet());
         if (!models.contains(terminal)) {

@@ -40,7 +40,8 @@ public final class CascadeCtl {
                    cascadectl whatif --outcomes FILE --policy policy.json   (no cluster needed)
                    cascadectl calibrate --outcomes FILE --terminal MODEL [--target-quality 0.97]
                               [--candidates M1,M2,...] [--max-tiers N] [--chain M1,M2,...] [--z 1.0] [--grid 20]
-                              [--folds 5] [--seed 1] [--bootstrap 1000] [--out policy.json]   (no cluster needed)
+                              [--folds 5] [--seed 1] [--bootstrap 1000] [--task TASK] [--out policy.json]
+                              (no cluster needed; --task calibrates on the queries of one task, e.g. one route)
                    cascadectl [options] export-outcomes --out FILE [--route ROUTE] [--shadow-topic cascade.shadow]
                               [--feedback-topic cascade.feedback]   (shadow-sampled traffic as a cascade-outcomes file)
             options:

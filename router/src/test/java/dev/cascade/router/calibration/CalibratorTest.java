@@ -179,6 +179,14 @@ class CalibratorTest {
                 "--target-quality", "lots"}, print(new ByteArrayOutputStream()), print(err))).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--target-quality takes a number");
         err.reset();
+        assertThat(CascadeCtl.run(new String[]{"calibrate", "--outcomes", file.toString(), "--terminal", "big",
+                "--task", "nope"}, print(new ByteArrayOutputStream()), print(err))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no query of task 'nope'");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(CascadeCtl.run(new String[]{"calibrate", "--outcomes", file.toString(), "--terminal", "big",
+                "--task", "even", "--folds", "2", "--bootstrap", "20"}, print(out), System.err)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("25 queries; terminal big");
+        err.reset();
         assertThat(CascadeCtl.run(new String[]{"calibrate", "--outcomes", dir.resolve("missing").toString(),
                 "--terminal", "big"}, print(new ByteArrayOutputStream()), print(err))).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing");
