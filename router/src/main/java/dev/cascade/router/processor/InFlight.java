@@ -1,5 +1,6 @@
 package dev.cascade.router.processor;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.cascade.events.AnswerEvent.AttemptSummary;
 import dev.cascade.router.cascade.RoutePolicy;
@@ -29,8 +30,9 @@ public record InFlight(@JsonProperty("id") String id,
                        @JsonProperty("tier_index") int tierIndex,
                        @JsonProperty("dispatch") int dispatch,
                        @JsonProperty("attempts") List<AttemptSummary> attempts,
-                       @JsonProperty("shadow") boolean shadow,
-                       @JsonProperty("replies") List<ShadowReply> replies) {
+                       @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonProperty("shadow") boolean shadow,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("replies")
+                       List<ShadowReply> replies) {
 
     /** One Kafka header; the value is kept as bytes (JSON base64). */
     public record StoredHeader(@JsonProperty("key") String key, @JsonProperty("value") byte[] value) {
