@@ -1,7 +1,7 @@
 package dev.cascade.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cascade.events.Json;
 import dev.cascade.events.JsonLines;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -26,8 +26,6 @@ import java.util.TreeSet;
  * pays what the file recorded, whichever confidence method the tier uses.
  */
 public final class Replay {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** One model's recorded outcome for one query. */
     record Recorded(String answer, boolean correct, double confidence, long promptTokens, long completionTokens,
                     double latencyMs, long checkTokens) {
@@ -125,7 +123,7 @@ public final class Replay {
         if (verification && messages.size() >= 2) {
             List<JsonNode> list = new java.util.ArrayList<>();
             messages.forEach(list::add);
-            messages = JSON.valueToTree(list.subList(0, list.size() - 2));
+            messages = Json.mapper().valueToTree(list.subList(0, list.size() - 2));
         }
         String system = anthropic && request.path("system").isTextual() ? request.path("system").asText() : null;
         return key(messages, system);

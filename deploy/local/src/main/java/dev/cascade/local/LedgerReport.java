@@ -9,14 +9,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /** Prints the ledger's summary and checks its exact spend against what the stack read from the attempts topic. */
 final class LedgerReport {
     private LedgerReport() {
     }
 
-    /** Returns true when the ledger's attempts_cost_usd equals {@code attemptsCost} within the wait. */
-    static boolean print(String baseUrl, BigDecimal attemptsCost, Duration wait) throws InterruptedException {
+    /** A polled summary: the first that satisfied the condition, else the last one read (null if none) and why. */
+    record Polled(JsonNode summary, boolean done, String problem) {
+    }
+
+    /** Polls the ledger's {@code /api/summary} until {@code done} holds for it or the wait ends. */
+    static Polled awaitSummary(String baseUrl, Predicate<JsonNode> done, Duration wait) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + wait.toNanos();
         JsonNode summary = null;
@@ -27,11 +32,10 @@ final class LedgerReport {
                         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     summary = Json.mapper().readTree(r.body());
-                    if (summary.path("attempts_cost_usd").decimalValue().compareTo(attemptsCost) == 0) {
-                        break;
+                    if (done.test(summary)) {
+                        return new Polled(summary, true, null);
                     }
-                    problem = "attempts_cost_usd " + summary.path("attempts_cost_usd").asText() + " != "
-                            + attemptsCost.toPlainString();
+                    problem = "condition not met";
                 } else {
                     problem = "HTTP " + r.statusCode() + ": " + r.body();
                 }
@@ -40,6 +44,16 @@ final class LedgerReport {
             }
             Thread.sleep(500);
         }
+        return new Polled(summary, false, problem);
+    }
+
+    /** Returns true when the ledger's attempts_cost_usd equals {@code attemptsCost} within the wait. */
+    static boolean print(String baseUrl, BigDecimal attemptsCost, Duration wait) throws InterruptedException {
+        Polled polled = awaitSummary(baseUrl,
+                s -> s.path("attempts_cost_usd").decimalValue().compareTo(attemptsCost) == 0, wait);
+        JsonNode summary = polled.summary();
+        String problem = summary == null ? polled.problem() : "attempts_cost_usd "
+                + summary.path("attempts_cost_usd").asText() + " != " + attemptsCost.toPlainString();
         System.out.println();
         System.out.println("=== cost ledger ===");
         if (summary == null) {

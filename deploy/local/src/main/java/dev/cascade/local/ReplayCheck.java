@@ -5,10 +5,6 @@ import dev.cascade.events.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +27,8 @@ final class ReplayCheck {
     static boolean compare(StackOptions o, String ledgerUrl, long feedbackPublished, Duration wait)
             throws IOException, InterruptedException {
         Process whatIf = new ProcessBuilder(List.of(ChildProcess.java(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", o.home().resolve("router/target/cascade-router.jar").toString(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+                o.home().resolve("router/target/cascade-router.jar").toString(),
                 "dev.cascade.router.cli.CascadeCtl", "whatif", "--outcomes", o.replay().toString(),
                 "--policy", o.policy().toString())).redirectErrorStream(true).start();
         String predicted = new String(whatIf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -48,17 +45,17 @@ final class ReplayCheck {
         double predictedAccuracy = Double.parseDouble(a.group(1));
         BigDecimal predictedCost = new BigDecimal(c.group(1));
 
-        JsonNode summary = awaitFeedback(ledgerUrl, feedbackPublished, wait);
-        if (summary == null) {
-            System.out.println("the ledger did not count all " + feedbackPublished + " verdicts in time");
+        LedgerReport.Polled polled = LedgerReport.awaitSummary(ledgerUrl, s -> judged(s) >= feedbackPublished, wait);
+        if (!polled.done()) {
+            System.out.println("the ledger did not count all " + feedbackPublished + " verdicts in time ("
+                    + polled.problem() + ")");
             return false;
         }
-        long judged = 0;
+        JsonNode summary = polled.summary();
+        long judged = judged(summary);
         double right = 0;
         for (JsonNode t : summary.path("tiers")) {
-            long f = t.path("feedback").asLong();
-            judged += f;
-            right += t.path("accuracy").isNumber() ? t.path("accuracy").asDouble() * f : 0;
+            right += t.path("accuracy").isNumber() ? t.path("accuracy").asDouble() * t.path("feedback").asLong() : 0;
         }
         long answers = summary.path("answers").asLong();
         double measuredAccuracy = judged == 0 ? 0 : right / judged;
@@ -80,29 +77,12 @@ final class ReplayCheck {
         return agree;
     }
 
-    private static JsonNode awaitFeedback(String ledgerUrl, long expected, Duration wait)
-            throws InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ledgerUrl + "/api/summary"))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    JsonNode s = Json.mapper().readTree(r.body());
-                    long judged = 0;
-                    for (JsonNode t : s.path("tiers")) {
-                        judged += t.path("feedback").asLong();
-                    }
-                    if (judged >= expected) {
-                        return s;
-                    }
-                }
-            } catch (IOException e) {
-                // the ledger may be busy; try again until the deadline
-            }
-            Thread.sleep(500);
+    /** Answers the ledger has a verdict for, over all tiers. */
+    private static long judged(JsonNode summary) {
+        long judged = 0;
+        for (JsonNode t : summary.path("tiers")) {
+            judged += t.path("feedback").asLong();
         }
-        return null;
+        return judged;
     }
 }

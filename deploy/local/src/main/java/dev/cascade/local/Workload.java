@@ -29,10 +29,11 @@ final class Workload implements Runnable {
     final AtomicInteger sendErrors = new AtomicInteger();
 
     Workload(String bootstrap, String topic, String runId, int queries, double rate) {
-        this(bootstrap, topic, queries, rate, i -> "demo-" + runId + "-" + i, i -> null);
+        this(bootstrap, topic, queries, rate, i -> "demo-" + runId + "-" + i,
+                i -> demoQuery("demo-" + runId + "-" + i, i));
     }
 
-    /** @param values the query JSON for the i-th id; null for the demo's made-up question */
+    /** @param values the query JSON of the i-th query */
     Workload(String bootstrap, String topic, int queries, double rate, IntFunction<String> ids,
              IntFunction<String> values) {
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -43,6 +44,11 @@ final class Workload implements Runnable {
         this.values = values;
         this.queries = queries;
         this.rate = rate;
+    }
+
+    private static String demoQuery(String id, int i) {
+        return "{\"id\":\"" + id + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Demo question " + i
+                + " about " + TOPICS.get(i % TOPICS.size()) + "\"}],\"metadata\":{\"source\":\"demo\"}}";
     }
 
     String id(int i) {
@@ -60,8 +66,7 @@ final class Workload implements Runnable {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
                 String id = id(i);
-                String value = values.apply(i) != null ? values.apply(i) : "{\"id\":\"" + id + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Demo question "
-                        + i + " about " + TOPICS.get(i % TOPICS.size()) + "\"}],\"metadata\":{\"source\":\"demo\"}}";
+                String value = values.apply(i);
                 producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8),
                         value.getBytes(StandardCharsets.UTF_8)), (md, e) -> {
                             if (e != null) {
