@@ -4,7 +4,7 @@
 # Options: --queries N --rate QPS --duration SECONDS --kafka-port P --config FILE --data-dir DIR (see --help).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-JARS=(router/target/cascade-router.jar simulator/target/model-simulator-all.jar deploy/local/target/local-stack.jar)
+JARS=(router/target/cascade-router.jar cascadectl/target/cascadectl.jar simulator/target/model-simulator-all.jar deploy/local/target/local-stack.jar)
 missing=0
 for jar in "${JARS[@]}"; do
   [ -f "$ROOT/$jar" ] || missing=1

@@ -3,7 +3,7 @@ package dev.cascade.router;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.live.LiveTable;
-import dev.cascade.router.cascade.RoutePolicy;
+import dev.cascade.core.RoutePolicy;
 import dev.cascade.router.policy.LivePolicies;
 import dev.cascade.router.policy.PolicyValidator;
 import dev.cascade.router.tier.Tiers;

@@ -28,8 +28,8 @@ final class ReplayCheck {
             throws IOException, InterruptedException {
         Process whatIf = new ProcessBuilder(List.of(ChildProcess.java(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-                o.home().resolve("router/target/cascade-router.jar").toString(),
-                "dev.cascade.router.cli.CascadeCtl", "whatif", "--outcomes", o.replay().toString(),
+                o.home().resolve("cascadectl/target/cascadectl.jar").toString(),
+                "dev.cascade.ctl.CascadeCtl", "whatif", "--outcomes", o.replay().toString(),
                 "--policy", o.policy().toString())).redirectErrorStream(true).start();
         String predicted = new String(whatIf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (whatIf.waitFor() != 0) {

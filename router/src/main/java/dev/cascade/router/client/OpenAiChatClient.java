@@ -1,8 +1,8 @@
 package dev.cascade.router.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cascade.router.cascade.Confidence;
-import dev.cascade.router.cascade.ConfidenceMethod;
+import dev.cascade.core.Confidence;
+import dev.cascade.core.ConfidenceMethod;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;

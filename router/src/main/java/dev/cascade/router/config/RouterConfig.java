@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cascade.events.TopicNames;
-import dev.cascade.router.cascade.PolicyParser;
-import dev.cascade.router.cascade.RoutePolicy;
-import dev.cascade.router.cascade.TierStep;
+import dev.cascade.core.PolicyParser;
+import dev.cascade.core.RoutePolicy;
+import dev.cascade.core.TierStep;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,7 +160,7 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
     private static java.util.Set<String> withoutConfidence(Map<String, TierConfig> tiers) {
         java.util.Set<String> out = new java.util.TreeSet<>();
         tiers.values().forEach(t -> {
-            if (t.confidence() == dev.cascade.router.cascade.ConfidenceMethod.NONE) {
+            if (t.confidence() == dev.cascade.core.ConfidenceMethod.NONE) {
                 out.add(t.name());
             }
         });

@@ -1,7 +1,7 @@
 package dev.cascade.router.config;
 
-import dev.cascade.router.cascade.ConfidenceMethod;
-import dev.cascade.router.pricing.TierPricing;
+import dev.cascade.core.ConfidenceMethod;
+import dev.cascade.core.pricing.TokenPrice;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
@@ -13,7 +13,7 @@ import java.util.Map;
  * variable or file holding it ({@link #apiKeyEnv()}, {@link #apiKeyFile()}), resolved when the client is built.
  */
 public record TierConfig(String name, Kind kind, URI baseUrl, String model, String apiKeyEnv, String apiKeyFile,
-                         Duration timeout, int maxInFlight, ConfidenceMethod confidence, TierPricing pricing,
+                         Duration timeout, int maxInFlight, ConfidenceMethod confidence, TokenPrice pricing,
                          BreakerSettings breaker) {
 
     /** Fields of a tier that {@code CASCADE_TIER_<NAME>_<FIELD>} environment variables override. */
@@ -77,9 +77,9 @@ public record TierConfig(String name, Kind kind, URI baseUrl, String model, Stri
         BigDecimal in = p.decimal("input_usd_per_1m_tokens", BigDecimal.ZERO);
         BigDecimal out = p.decimal("output_usd_per_1m_tokens", BigDecimal.ZERO);
         p.rejectUnknown();
-        TierPricing pricing = TierPricing.FREE;
+        TokenPrice pricing = TokenPrice.FREE;
         try {
-            pricing = new TierPricing(in, out);
+            pricing = new TokenPrice(in, out);
         } catch (IllegalArgumentException e) {
             f.error("pricing", e.getMessage());
         }

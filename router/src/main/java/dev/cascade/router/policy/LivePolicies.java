@@ -1,8 +1,8 @@
 package dev.cascade.router.policy;
 
 import dev.cascade.live.LiveTable;
-import dev.cascade.router.cascade.RoutePolicy;
-import dev.cascade.router.cascade.RouteTable;
+import dev.cascade.core.RoutePolicy;
+import dev.cascade.core.RouteTable;
 import java.util.Map;
 
 /**

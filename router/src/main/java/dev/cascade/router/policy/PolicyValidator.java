@@ -3,8 +3,8 @@ package dev.cascade.router.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.live.InvalidRecordException;
 import dev.cascade.live.RecordValidator;
-import dev.cascade.router.cascade.PolicyParser;
-import dev.cascade.router.cascade.RoutePolicy;
+import dev.cascade.core.PolicyParser;
+import dev.cascade.core.RoutePolicy;
 
 /** The routing-policy rules of {@link PolicyParser} as a validator for the config topic. Thread-safe. */
 public final class PolicyValidator implements RecordValidator<RoutePolicy> {

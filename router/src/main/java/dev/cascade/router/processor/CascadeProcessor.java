@@ -5,11 +5,11 @@ import dev.cascade.events.AnswerEvent.AttemptSummary;
 import dev.cascade.events.AttemptEvent;
 import dev.cascade.events.JsonSerde;
 import dev.cascade.events.Outcome;
-import dev.cascade.router.cascade.CallResult;
-import dev.cascade.router.cascade.Decision;
-import dev.cascade.router.cascade.RoutePolicy;
-import dev.cascade.router.cascade.RouteTable;
-import dev.cascade.router.cascade.TierStep;
+import dev.cascade.core.CallResult;
+import dev.cascade.core.Decision;
+import dev.cascade.core.RoutePolicy;
+import dev.cascade.core.RouteTable;
+import dev.cascade.core.TierStep;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.model.ParseResult;
 import dev.cascade.router.model.Query;
@@ -346,7 +346,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         for (AttemptSummary a : f.attempts()) {
             sum = sum.add(a.costUsd());
         }
-        return dev.cascade.router.pricing.TierPricing.normalise(sum);
+        return dev.cascade.core.pricing.TokenPrice.normalise(sum);
     }
 
     private void drainWaiting() {

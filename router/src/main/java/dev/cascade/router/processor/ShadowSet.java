@@ -2,7 +2,7 @@ package dev.cascade.router.processor;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.events.Json;
-import dev.cascade.router.cascade.TierStep;
+import dev.cascade.core.TierStep;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

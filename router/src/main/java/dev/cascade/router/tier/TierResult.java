@@ -1,6 +1,6 @@
 package dev.cascade.router.tier;
 
-import dev.cascade.router.cascade.CallResult;
+import dev.cascade.core.CallResult;
 import dev.cascade.router.client.ModelReply;
 import java.math.BigDecimal;
 

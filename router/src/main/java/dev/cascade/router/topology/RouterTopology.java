@@ -2,7 +2,7 @@ package dev.cascade.router.topology;
 
 import dev.cascade.events.JsonSerde;
 import dev.cascade.live.StatusProcessor;
-import dev.cascade.router.cascade.RouteTable;
+import dev.cascade.core.RouteTable;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.processor.CascadeProcessor;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.cascade.router.cascade.ConfidenceMethod;
+import dev.cascade.core.ConfidenceMethod;
 import dev.cascade.simulator.ModelBehaviour;
 import dev.cascade.simulator.ModelSimulator;
 import java.net.InetAddress;

@@ -3,7 +3,7 @@ package dev.cascade.router.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cascade.router.cascade.ConfidenceMethod;
+import dev.cascade.core.ConfidenceMethod;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,12 +3,12 @@ package dev.cascade.router.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cascade.router.calibration.Calibrator;
-import dev.cascade.router.calibration.GeneratedOutcomes;
-import dev.cascade.router.calibration.ModelOutcome;
-import dev.cascade.router.calibration.QueryOutcomes;
-import dev.cascade.router.calibration.Tally;
-import dev.cascade.router.cascade.TierStep;
+import dev.cascade.ctl.calibration.Calibrator;
+import dev.cascade.ctl.calibration.GeneratedOutcomes;
+import dev.cascade.ctl.calibration.ModelOutcome;
+import dev.cascade.ctl.calibration.QueryOutcomes;
+import dev.cascade.ctl.calibration.Tally;
+import dev.cascade.core.TierStep;
 import dev.cascade.simulator.ModelSimulator;
 import dev.cascade.simulator.Replay;
 import java.math.BigDecimal;

@@ -4,7 +4,7 @@ import static dev.cascade.router.it.RouterHarness.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cascade.kafka.EmbeddedKafkaBroker;
-import dev.cascade.router.cli.CascadeCtl;
+import dev.cascade.ctl.CascadeCtl;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.events.Json;
-import dev.cascade.router.calibration.GeneratedOutcomes;
-import dev.cascade.router.calibration.OutcomesFile;
-import dev.cascade.router.calibration.QueryOutcomes;
-import dev.cascade.router.cascade.PolicyParser;
-import dev.cascade.router.cascade.TierStep;
-import dev.cascade.router.cli.CascadeCtl;
+import dev.cascade.ctl.calibration.GeneratedOutcomes;
+import dev.cascade.ctl.calibration.OutcomesFile;
+import dev.cascade.ctl.calibration.QueryOutcomes;
+import dev.cascade.core.PolicyParser;
+import dev.cascade.core.TierStep;
+import dev.cascade.ctl.CascadeCtl;
 import dev.cascade.simulator.ModelSimulator;
 import dev.cascade.simulator.Replay;
 import java.io.ByteArrayOutputStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.events.Json;
-import dev.cascade.router.cascade.RouteTable;
+import dev.cascade.core.RouteTable;
 import dev.cascade.router.client.ModelReply;
 import dev.cascade.router.client.ModelRequest;
 import dev.cascade.router.config.RouterConfig;

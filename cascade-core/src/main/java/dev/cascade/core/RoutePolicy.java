@@ -1,0 +1,54 @@
+package dev.cascade.core;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A route's cascade: tiers in the order they are tried. Every tier but the last has a threshold; the last is
+ * terminal and its answer is always accepted. {@code shadowRate} is the fraction of queries whose accepted answer
+ * is also compared with every later tier's (shadow calls, not served). Immutable.
+ */
+public record RoutePolicy(String route, List<TierStep> tiers, double shadowRate) {
+    public RoutePolicy(String route, List<TierStep> tiers) {
+        this(route, tiers, 0.0);
+    }
+
+    public RoutePolicy {
+        if (!(shadowRate >= 0 && shadowRate <= 1)) {
+            throw new IllegalArgumentException("route '" + route + "': shadow_rate must be in [0, 1], got "
+                    + shadowRate);
+        }
+        if (route == null || route.isBlank()) {
+            throw new IllegalArgumentException("a route needs a name");
+        }
+        if (tiers == null || tiers.isEmpty()) {
+            throw new IllegalArgumentException("route '" + route + "' has no tiers");
+        }
+        tiers = List.copyOf(tiers);
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < tiers.size(); i++) {
+            TierStep step = tiers.get(i);
+            if (!seen.add(step.tier())) {
+                throw new IllegalArgumentException("route '" + route + "' names tier '" + step.tier() + "' twice");
+            }
+            boolean last = i == tiers.size() - 1;
+            if (!last && step.threshold() == null) {
+                throw new IllegalArgumentException("route '" + route + "': tier '" + step.tier()
+                        + "' is not last and has no threshold");
+            }
+            if (last && step.threshold() != null) {
+                throw new IllegalArgumentException("route '" + route + "': the terminal tier '" + step.tier()
+                        + "' takes no threshold (its answers are always accepted)");
+            }
+        }
+    }
+
+    public boolean isTerminal(int index) {
+        return index == tiers.size() - 1;
+    }
+
+    public TierStep step(int index) {
+        return tiers.get(index);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.cascade.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PolicyParserTest {
+    private final PolicyParser parser = new PolicyParser(Set.of("small", "medium", "general"));
+
+    private PolicyParser.Result parse(String route, String json) {
+        return parser.parse(route, json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String reason(String json) {
+        return ((PolicyParser.Result.Invalid) parse("r", json)).reason();
+    }
+
+    @Test
+    void shouldAcceptAValidPolicyAndWriteItBackTheSame() {
+        PolicyParser.Result r = parse("r", "{\"tiers\":[{\"name\":\"small\",\"threshold\":0.82},"
+                + "{\"name\":\"general\"}],\"shadow_rate\":0.0}");
+        RoutePolicy policy = ((PolicyParser.Result.Valid) r).policy();
+        assertThat(policy.tiers()).containsExactly(new TierStep("small", 0.82), new TierStep("general", null));
+        String json = PolicyParser.toJson(policy).toString();
+        assertThat(((PolicyParser.Result.Valid) parse("r", json)).policy()).isEqualTo(policy);
+    }
+
+    @Test
+    void shouldRequireThresholdZeroForATierWithoutConfidenceBeforeTheLastPlace() {
+        PolicyParser strict = new PolicyParser(Set.of("small", "claude", "general"), Set.of("claude", "general"));
+        String reason = ((PolicyParser.Result.Invalid) strict.parse("r", ("{\"tiers\":[{\"name\":\"claude\","
+                + "\"threshold\":0.5},{\"name\":\"general\"}]}").getBytes(StandardCharsets.UTF_8))).reason();
+        assertThat(reason).contains("claude").contains("measures no confidence").contains("0.5");
+        assertThat(strict.parse("r", ("{\"tiers\":[{\"name\":\"small\",\"threshold\":0.5},{\"name\":"
+                + "\"claude\"}]}").getBytes(StandardCharsets.UTF_8))).isInstanceOf(PolicyParser.Result.Valid.class);
+    }
+
+    @Test
+    void shouldRejectWithReasonNamingTheValue() {
+        assertThat(reason("{\"tiers\":[{\"name\":\"small\",\"threshold\":1.5},{\"name\":\"general\"}]}"))
+                .contains("1.5");
+        assertThat(reason("{\"tiers\":[{\"name\":\"small\",\"threshold\":-0.1},{\"name\":\"general\"}]}"))
+                .contains("-0.1");
+        assertThat(reason("{\"tiers\":[{\"name\":\"small\",\"threshold\":\"0.5\"},{\"name\":\"general\"}]}"))
+                .contains("must be a number");
+        assertThat(reason("{\"tiers\":[{\"name\":\"huge\",\"threshold\":0.5},{\"name\":\"general\"}]}"))
+                .contains("unknown tier 'huge'");
+        assertThat(reason("{\"tiers\":[{\"name\":\"small\",\"threshold\":0.5},{\"name\":\"general\"}],\"x\":1}"))
+                .contains("unknown field 'x'");
+        assertThat(reason("{\"tiers\":[{\"name\":\"small\",\"threshold\":0.5,\"weight\":2},{\"name\":\"general\"}]}"))
+                .contains("unknown field 'weight'");
+        assertThat(reason("{\"tiers\":[{\"name\":\"small\",\"threshold\":0.5},{\"name\":\"small\"}]}"))
+                .contains("twice");
+        assertThat(reason("{\"tiers\":[{\"name\":\"general\"},{\"name\":\"small\",\"threshold\":0.5}]}"))
+                .contains("no threshold");
+        assertThat(reason("{\"tiers\":[{\"name\":\"small\",\"threshold\":0.5}]}")).contains("terminal");
+        assertThat(reason("{\"tiers\":[]}")).contains("non-empty");
+        assertThat(reason("{\"tiers\":[{\"name\":\"general\"}],\"shadow_rate\":2}")).contains("[0, 1]");
+        assertThat(reason("garbage")).contains("not a JSON policy");
+        assertThat(reason("[1]")).contains("JSON object");
+        assertThat(((PolicyParser.Result.Invalid) parse(null, "{}")).reason()).contains("no key");
+        assertThat(((PolicyParser.Result.Invalid) parse("bad route!", "{}")).reason()).contains("bad route!");
+    }
+
+    @Test
+    void shouldCarryTheShadowRateThroughParseAndJson() {
+        PolicyParser.Result r = parse("sampled", "{\"tiers\":[{\"name\":\"small\",\"threshold\":0.5},"
+                + "{\"name\":\"general\"}],\"shadow_rate\":0.25}");
+        RoutePolicy policy = ((PolicyParser.Result.Valid) r).policy();
+        assertThat(policy.shadowRate()).isEqualTo(0.25);
+        assertThat(PolicyParser.toJson(policy).path("shadow_rate").asDouble()).isEqualTo(0.25);
+        assertThat(((PolicyParser.Result.Valid) parse("plain", "{\"tiers\":[{\"name\":\"general\"}]}")).policy()
+                .shadowRate()).isZero();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.cascade.ctl.calibration;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+
+/**
+ * Accuracy and exact cost of a policy on a set of queries, next to the terminal model's accuracy on the same ones.
+ *
+ * @param costFemto total cost in femto-dollars (10^-15 USD)
+ */
+public record Tally(int queries, long correct, long terminalCorrect, long costFemto) {
+    public double accuracy() {
+        return queries == 0 ? 0 : correct / (double) queries;
+    }
+
+    /** Accuracy as a fraction of the terminal model's accuracy on the same queries. */
+    public double ratio() {
+        return terminalCorrect == 0 ? 0 : correct / (double) terminalCorrect;
+    }
+
+    public BigDecimal totalCost() {
+        return OutcomeMatrix.fromFemto(costFemto);
+    }
+
+    public BigDecimal costPer1k() {
+        return queries == 0 ? BigDecimal.ZERO : totalCost().multiply(BigDecimal.valueOf(1000))
+                .divide(BigDecimal.valueOf(queries), MathContext.DECIMAL64);
+    }
+
+    Tally plus(Tally o) {
+        return new Tally(queries + o.queries, correct + o.correct, terminalCorrect + o.terminalCorrect,
+                costFemto + o.costFemto);
+    }
+}
