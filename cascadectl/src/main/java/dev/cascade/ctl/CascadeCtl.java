@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.events.Json;
+import dev.cascade.events.SettingsStatus;
 import dev.cascade.events.TopicNames;
 import dev.cascade.ctl.calibration.OutcomesFile;
 import dev.cascade.ctl.calibration.QueryOutcomes;
@@ -225,18 +226,18 @@ public final class CascadeCtl {
         Map<String, JsonNode> statuses = statuses();
         if (route != null) {
             JsonNode s = statuses.get(route);
-            if (s == null || s.path("effective_policy").isNull() || s.path("effective_policy").isMissingNode()) {
+            if (s == null || s.path(SettingsStatus.CONFIG_EFFECTIVE).isNull() || s.path(SettingsStatus.CONFIG_EFFECTIVE).isMissingNode()) {
                 err.println("no live policy for route '" + route + "' (queries on it use the deployment file's "
                         + "route of that name, else 'default')");
                 return 1;
             }
-            out.println(pretty(s.get("effective_policy")));
+            out.println(pretty(s.get(SettingsStatus.CONFIG_EFFECTIVE)));
             return 0;
         }
         ObjectNode all = Json.mapper().createObjectNode();
         statuses.forEach((r, s) -> {
-            if (s.path("effective_policy").isObject()) {
-                all.set(r, s.get("effective_policy"));
+            if (s.path(SettingsStatus.CONFIG_EFFECTIVE).isObject()) {
+                all.set(r, s.get(SettingsStatus.CONFIG_EFFECTIVE));
             }
         });
         out.println(pretty(all));
@@ -278,11 +279,11 @@ public final class CascadeCtl {
             return 2;
         }
         JsonNode s = statuses().get(route);
-        if (s == null || !s.path("effective_policy").isObject()) {
+        if (s == null || !s.path(SettingsStatus.CONFIG_EFFECTIVE).isObject()) {
             err.println("no live policy for route '" + route + "' to change; publish one with config set");
             return 1;
         }
-        ObjectNode policy = (ObjectNode) s.get("effective_policy").deepCopy();
+        ObjectNode policy = (ObjectNode) s.get(SettingsStatus.CONFIG_EFFECTIVE).deepCopy();
         boolean found = false;
         for (JsonNode step : (ArrayNode) policy.path("tiers")) {
             if (step.path("name").asText().equals(tier)) {
@@ -306,8 +307,8 @@ public final class CascadeCtl {
                 return false;
             }
             JsonNode s = readQuietly(r.value());
-            return s != null && s.path("config_offset").asLong(-1) == md.offset()
-                    && s.path("config_partition").asInt(-1) == md.partition();
+            return s != null && s.path(SettingsStatus.OFFSET).asLong(-1) == md.offset()
+                    && s.path(SettingsStatus.PARTITION).asInt(-1) == md.partition();
         }, timeout);
         if (verdict.isEmpty()) {
             err.println("written to " + configTopic + " (partition " + md.partition() + ", offset " + md.offset()
@@ -315,12 +316,12 @@ public final class CascadeCtl {
             return 3;
         }
         JsonNode s = readQuietly(verdict.get().value());
-        if ("ACCEPTED".equals(s.path("status").asText())) {
+        if (SettingsStatus.Verdict.ACCEPTED.name().equals(s.path(SettingsStatus.STATUS).asText())) {
             out.println("ACCEPTED route '" + route + "'" + (value == null ? " removed" : "") + " (offset "
                     + md.offset() + ")");
             return 0;
         }
-        err.println("REJECTED route '" + route + "': " + s.path("reason").asText() + " (the last good policy stays)");
+        err.println("REJECTED route '" + route + "': " + s.path(SettingsStatus.REASON).asText() + " (the last good policy stays)");
         return 1;
     }
 

@@ -1,8 +1,9 @@
 package dev.cascade.ctl;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cascade.events.FeedbackEvent;
 import dev.cascade.events.Json;
+import dev.cascade.events.ShadowRecord;
 import dev.cascade.events.TopicNames;
 import dev.cascade.ctl.calibration.ShadowExport;
 import java.io.IOException;
@@ -46,21 +47,21 @@ final class ExportCommand {
         String shadowTopic = options.getOrDefault("--shadow-topic", TopicNames.defaults().shadow());
         String feedbackTopic = options.getOrDefault("--feedback-topic", TopicNames.defaults().feedback());
         int[] unreadable = {0};
-        List<JsonNode> shadows = new ArrayList<>();
+        List<ShadowRecord> shadows = new ArrayList<>();
         topics.scan(shadowTopic, timeout, r -> {
-            JsonNode node = read(r.value());
-            if (node == null || !node.path("id").isTextual()) {
+            ShadowRecord record = read(r.value(), ShadowRecord.class);
+            if (record == null || record.id() == null) {
                 unreadable[0]++;
             } else {
-                shadows.add(node);
+                shadows.add(record);
             }
         });
         Map<String, Boolean> feedback = new HashMap<>();
         topics.scan(feedbackTopic, timeout, r -> {
-            JsonNode node = read(r.value());
-            Boolean verdict = node == null ? null : ShadowExport.verdict(node);
-            if (verdict != null && node.path("query_id").isTextual()) {
-                feedback.put(node.path("query_id").asText(), verdict);
+            FeedbackEvent event = read(r.value(), FeedbackEvent.class);
+            Boolean verdict = event == null || event.queryId() == null ? null : event.verdict();
+            if (verdict != null) {
+                feedback.put(event.queryId(), verdict);
             }
         });
         ShadowExport.Result result = ShadowExport.convert(ShadowExport.latestPerId(shadows), feedback,
@@ -87,12 +88,12 @@ final class ExportCommand {
         return 0;
     }
 
-    private static JsonNode read(byte[] value) {
+    private static <T> T read(byte[] value, Class<T> type) {
         if (value == null) {
             return null;
         }
         try {
-            return Json.mapper().readTree(value);
+            return Json.mapper().readValue(value, type);
         } catch (IOException e) {
             return null;
         }

@@ -3,6 +3,7 @@ package dev.cascade.live;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.events.Json;
+import dev.cascade.events.SettingsStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -84,10 +85,10 @@ public final class StatusProcessor<V> implements Processor<String, byte[], Strin
         ObjectNode status = JsonNodeFactory.instance.objectNode();
         status.put(names.keyField(), key);
         context.recordMetadata().ifPresent(m -> {
-            status.put("config_partition", m.partition());
-            status.put("config_offset", m.offset());
+            status.put(SettingsStatus.PARTITION, m.partition());
+            status.put(SettingsStatus.OFFSET, m.offset());
         });
-        status.put("timestamp", context.currentSystemTimeMs());
+        status.put(SettingsStatus.TIMESTAMP, context.currentSystemTimeMs());
         if (key == null) {
             counter.accept(false);
             LOG.warn("record without a key at {} refused", where(status));
@@ -95,15 +96,17 @@ public final class StatusProcessor<V> implements Processor<String, byte[], Strin
         }
         if (record.value() == null) {
             accepted.delete(key);
-            status.put("status", "ACCEPTED").put("reason", "removed (tombstone)");
+            status.put(SettingsStatus.STATUS, SettingsStatus.Verdict.ACCEPTED.name())
+                    .put(SettingsStatus.REASON, "removed (tombstone)");
             counter.accept(true);
         } else {
             try {
                 accepted.put(key, validator.toJson(validator.parse(key, record.value())).toString());
-                status.put("status", "ACCEPTED");
+                status.put(SettingsStatus.STATUS, SettingsStatus.Verdict.ACCEPTED.name());
                 counter.accept(true);
             } catch (InvalidRecordException e) {
-                status.put("status", "REJECTED").put("reason", e.getMessage());
+                status.put(SettingsStatus.STATUS, SettingsStatus.Verdict.REJECTED.name())
+                        .put(SettingsStatus.REASON, e.getMessage());
                 counter.accept(false);
                 LOG.warn("record for '{}' at {} rejected: {}; the last good value stays", key, where(status),
                         e.getMessage());
@@ -124,7 +127,7 @@ public final class StatusProcessor<V> implements Processor<String, byte[], Strin
     }
 
     private static String where(ObjectNode status) {
-        return "partition " + status.path("config_partition").asText("?") + " offset "
-                + status.path("config_offset").asText("?");
+        return "partition " + status.path(SettingsStatus.PARTITION).asText("?") + " offset "
+                + status.path(SettingsStatus.OFFSET).asText("?");
     }
 }

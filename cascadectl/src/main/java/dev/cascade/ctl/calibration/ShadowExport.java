@@ -1,8 +1,9 @@
 package dev.cascade.ctl.calibration;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.events.Json;
+import dev.cascade.events.ShadowRecord;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,44 +30,42 @@ public final class ShadowExport {
      * @param feedback verdicts by query id (true = right)
      * @param route    only records of this route, or null for all
      */
-    public static Result convert(Iterable<JsonNode> shadows, Map<String, Boolean> feedback, String route) {
+    public static Result convert(Iterable<ShadowRecord> shadows, Map<String, Boolean> feedback, String route) {
         List<ObjectNode> lines = new ArrayList<>();
         int incomplete = 0;
         int judged = 0;
         int skipped = 0;
-        for (JsonNode s : shadows) {
-            if (route != null && !route.equals(s.path("route").asText())) {
+        for (ShadowRecord s : shadows) {
+            if (route != null && !route.equals(s.route())) {
                 skipped++;
                 continue;
             }
-            List<String> tiers = new ArrayList<>();
-            s.path("tiers").forEach(t -> tiers.add(t.asText()));
-            JsonNode outcomes = s.path("outcomes");
-            if (tiers.isEmpty() || !tiers.stream().allMatch(outcomes::has)) {
+            if (!s.complete()) {
                 incomplete++; // a tier failed or was skipped: the calibrator needs every tier's answer
                 continue;
             }
-            String terminal = normalise(outcomes.path(tiers.get(tiers.size() - 1)).path("answer").asText());
-            String served = s.path("served_tier").asText(null);
-            Boolean verdict = feedback.get(s.path("id").asText());
+            List<String> tiers = s.tiers();
+            String terminal = normalise(s.outcomes().get(tiers.get(tiers.size() - 1)).answer());
+            Boolean verdict = feedback.get(s.id());
             ObjectNode line = Json.mapper().createObjectNode();
-            line.put("id", s.path("id").asText());
-            line.put("task", s.path("route").asText());
-            line.set("messages", s.path("messages"));
+            line.put("id", s.id());
+            line.put("task", s.route());
+            line.set("messages", Json.mapper().valueToTree(s.messages()));
             line.putNull("gold");
             ObjectNode out = line.putObject("outcomes");
             for (String tier : tiers) {
-                JsonNode o = outcomes.path(tier);
-                boolean fromFeedback = verdict != null && tier.equals(served);
-                boolean correct = fromFeedback ? verdict : normalise(o.path("answer").asText()).equals(terminal);
+                ShadowRecord.TierAnswer o = s.outcomes().get(tier);
+                String answer = o.answer() == null ? "" : o.answer();
+                boolean fromFeedback = verdict != null && tier.equals(s.servedTier());
+                boolean correct = fromFeedback ? verdict : normalise(answer).equals(terminal);
                 ObjectNode t = out.putObject(tier);
-                t.put("answer", o.path("answer").asText());
+                t.put("answer", answer);
                 t.put("correct", correct);
-                t.put("confidence", o.path("confidence").isNumber() ? o.path("confidence").asDouble() : 0.0);
-                t.put("prompt_tokens", o.path("prompt_tokens").asLong());
-                t.put("completion_tokens", o.path("completion_tokens").asLong());
-                t.put("latency_ms", o.path("latency_ms").asDouble());
-                t.put("cost_usd", o.path("cost_usd").decimalValue());
+                t.put("confidence", o.confidence() == null ? 0.0 : o.confidence());
+                t.put("prompt_tokens", o.promptTokens());
+                t.put("completion_tokens", o.completionTokens());
+                t.put("latency_ms", (double) o.latencyMs());
+                t.put("cost_usd", o.costUsd() == null ? BigDecimal.ZERO : o.costUsd());
                 t.put("quality", fromFeedback ? "feedback" : "agreement");
             }
             if (verdict != null) {
@@ -78,10 +77,10 @@ public final class ShadowExport {
     }
 
     /** Latest record per id, in first-seen order. */
-    public static List<JsonNode> latestPerId(Iterable<JsonNode> records) {
-        Map<String, JsonNode> latest = new LinkedHashMap<>();
-        for (JsonNode r : records) {
-            latest.put(r.path("id").asText(), r);
+    public static List<ShadowRecord> latestPerId(Iterable<ShadowRecord> records) {
+        Map<String, ShadowRecord> latest = new LinkedHashMap<>();
+        for (ShadowRecord r : records) {
+            latest.put(r.id(), r);
         }
         return new ArrayList<>(latest.values());
     }
@@ -89,16 +88,5 @@ public final class ShadowExport {
     static String normalise(String answer) {
         String s = answer.trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
         return s.replaceAll("[.!?]+$", "");
-    }
-
-    /** A feedback record's verdict: {@code correct}, or {@code score >= 0.5}; null when it has neither. */
-    public static Boolean verdict(JsonNode feedback) {
-        if (feedback.path("correct").isBoolean()) {
-            return feedback.path("correct").asBoolean();
-        }
-        if (feedback.path("score").isNumber()) {
-            return feedback.path("score").asDouble() >= 0.5;
-        }
-        return null;
     }
 }

@@ -3,26 +3,28 @@ package dev.cascade.ctl.calibration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cascade.events.FeedbackEvent;
 import dev.cascade.events.Json;
+import dev.cascade.events.ShadowRecord;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ShadowExportTest {
-    private static JsonNode shadow(String id, String route, String tinyAnswer, boolean withBig) throws Exception {
+    private static ShadowRecord shadow(String id, String route, String tinyAnswer, boolean withBig) throws Exception {
         String big = withBig ? ",\"big\":{\"model\":\"b\",\"answer\":\"Paris.\",\"confidence\":null,"
                 + "\"prompt_tokens\":9,\"completion_tokens\":2,\"latency_ms\":30,\"cost_usd\":0.0002,\"served\":false}"
                 : "";
-        return Json.mapper().readTree("{\"id\":\"" + id + "\",\"route\":\"" + route + "\",\"messages\":[{\"role\":"
+        return Json.mapper().readValue("{\"id\":\"" + id + "\",\"route\":\"" + route + "\",\"messages\":[{\"role\":"
                 + "\"user\",\"content\":\"capital of France?\"}],\"tiers\":[\"tiny\",\"big\"],\"served_tier\":\"tiny\","
                 + "\"outcomes\":{\"tiny\":{\"model\":\"t\",\"answer\":\"" + tinyAnswer + "\",\"confidence\":0.9,"
                 + "\"prompt_tokens\":9,\"completion_tokens\":2,\"latency_ms\":5,\"cost_usd\":0.000001,\"served\":true}"
-                + big + "}}");
+                + big + "}}", ShadowRecord.class);
     }
 
     @Test
     void shouldJudgeByAgreementWithTheTerminalUnlessFeedbackSaysOtherwise() throws Exception {
-        List<JsonNode> records = List.of(shadow("a", "r", "  paris ", true), shadow("b", "r", "Lyon", true),
+        List<ShadowRecord> records = List.of(shadow("a", "r", "  paris ", true), shadow("b", "r", "Lyon", true),
                 shadow("c", "r", "Paris", true), shadow("d", "r", "Paris", false), shadow("e", "other", "x", true),
                 shadow("a", "r", "PARIS!", true));
         ShadowExport.Result r = ShadowExport.convert(ShadowExport.latestPerId(records), Map.of("c", false), "r");
@@ -45,9 +47,13 @@ class ShadowExportTest {
 
     @Test
     void shouldReadAVerdictFromCorrectOrScore() throws Exception {
-        assertThat(ShadowExport.verdict(Json.mapper().readTree("{\"correct\":true}"))).isTrue();
-        assertThat(ShadowExport.verdict(Json.mapper().readTree("{\"score\":0.2}"))).isFalse();
-        assertThat(ShadowExport.verdict(Json.mapper().readTree("{\"score\":0.7}"))).isTrue();
-        assertThat(ShadowExport.verdict(Json.mapper().readTree("{}"))).isNull();
+        assertThat(verdict("{\"query_id\":\"q\",\"correct\":true}")).isTrue();
+        assertThat(verdict("{\"query_id\":\"q\",\"score\":0.2}")).isFalse();
+        assertThat(verdict("{\"query_id\":\"q\",\"score\":0.7}")).isTrue();
+        assertThat(verdict("{\"query_id\":\"q\"}")).isNull();
+    }
+
+    private static Boolean verdict(String json) throws Exception {
+        return Json.mapper().readValue(json, FeedbackEvent.class).verdict();
     }
 }

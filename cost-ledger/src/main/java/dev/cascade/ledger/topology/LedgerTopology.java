@@ -2,8 +2,10 @@ package dev.cascade.ledger.topology;
 
 import dev.cascade.events.AnswerEvent;
 import dev.cascade.events.AttemptEvent;
+import dev.cascade.events.DeadLetterHeaders;
 import dev.cascade.events.JsonSerde;
 import dev.cascade.events.Outcome;
+import dev.cascade.events.SettingsStatus;
 import dev.cascade.ledger.config.LedgerConfig;
 import dev.cascade.ledger.metrics.LedgerMetrics;
 import dev.cascade.ledger.model.Feedback;
@@ -47,10 +49,10 @@ public final class LedgerTopology {
     public static final String ANSWERED_BY = "answered-by";
     public static final Map<String, Duration> WINDOWS = Map.of("minute", Duration.ofMinutes(1),
             "hour", Duration.ofHours(1), "day", Duration.ofDays(1));
-    public static final String DLQ_REASON = "cascade.dlq.reason";
+    public static final String DLQ_REASON = DeadLetterHeaders.REASON;
     /** Node and store names of the pricing-status sub-topology, and the fields of its status records. */
-    public static final StatusProcessor.Names PRICING_STATUS = new StatusProcessor.Names("pricing", "tier",
-            "effective_pricing");
+    public static final StatusProcessor.Names PRICING_STATUS = new StatusProcessor.Names("pricing",
+            SettingsStatus.PRICING_KEY, SettingsStatus.PRICING_EFFECTIVE);
 
     private static final JsonSerde<AttemptEvent> ATTEMPTS = JsonSerde.of(AttemptEvent.class);
     private static final JsonSerde<AnswerEvent> ANSWERS = JsonSerde.of(AnswerEvent.class);
@@ -153,7 +155,7 @@ public final class LedgerTopology {
                 .branch((k, v) -> problem(serde, v) == null, Branched.as("ok"))
                 .defaultBranch(Branched.as("bad"));
         branches.get(name + "-bad")
-                .processValues(() -> new DeadLetterHeaders<>(v -> problem(serde, v), metrics, name),
+                .processValues(() -> new DeadLetterTagger<>(v -> problem(serde, v), metrics, name),
                         Named.as(name + "-dlq-headers"))
                 .to(dlq, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-dlq"));
         return branches.get(name + "-ok").mapValues(serde::fromBytes, Named.as(name + "-parse"));

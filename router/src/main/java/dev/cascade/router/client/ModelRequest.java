@@ -1,5 +1,6 @@
 package dev.cascade.router.client;
 
+import dev.cascade.events.ChatMessage;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 

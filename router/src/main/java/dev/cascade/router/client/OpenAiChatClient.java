@@ -1,5 +1,6 @@
 package dev.cascade.router.client;
 
+import dev.cascade.events.ChatMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.core.Confidence;
 import dev.cascade.core.ConfidenceMethod;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.events.Json;
-import dev.cascade.router.client.ChatMessage;
+import dev.cascade.events.ChatMessage;
 import dev.cascade.router.client.ModelRequest;
 import dev.cascade.router.model.ParseResult;
 import dev.cascade.router.model.Query;

@@ -1,6 +1,7 @@
 package dev.cascade.router.topology;
 
 import dev.cascade.events.JsonSerde;
+import dev.cascade.events.SettingsStatus;
 import dev.cascade.live.StatusProcessor;
 import dev.cascade.core.RouteTable;
 import dev.cascade.router.config.RouterConfig;
@@ -28,8 +29,8 @@ public final class RouterTopology {
     public static final String SOURCE = "queries-source";
     public static final String PROCESSOR = "cascade";
     /** Node and store names of the config-status sub-topology, and the fields of its status records. */
-    public static final StatusProcessor.Names CONFIG_STATUS = new StatusProcessor.Names("config", "route",
-            "effective_policy");
+    public static final StatusProcessor.Names CONFIG_STATUS = new StatusProcessor.Names("config",
+            SettingsStatus.CONFIG_KEY, SettingsStatus.CONFIG_EFFECTIVE);
 
     private RouterTopology() {
     }

@@ -1,5 +1,6 @@
 package dev.cascade.router.client;
 
+import dev.cascade.events.ChatMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.cascade.router.client;
+package dev.cascade.events;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
