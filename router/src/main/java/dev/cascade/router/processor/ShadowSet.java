@@ -1,26 +1,23 @@
 package dev.cascade.router.processor;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cascade.events.Json;
+import dev.cascade.events.ShadowRecord;
 import dev.cascade.core.TierStep;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * The answers to one shadow-sampled query: those of the tiers tried before it was answered (kept in the in-flight
- * store) and those of the shadow calls to the tiers after, written to the shadow topic as one record once every
- * shadow call has ended. Used by the stream thread only.
- *
- * <p>The record: {@code {"id","route","messages","tiers":[in policy order],"served_tier","timestamp",
- * "outcomes":{TIER:{"model","answer","confidence","prompt_tokens","completion_tokens","latency_ms","cost_usd",
- * "served"}}}}.
+ * The answers to one shadow-sampled query being collected: those of the tiers tried before it was answered (kept in
+ * the in-flight store) and those of the shadow calls to the tiers after it, which arrive one by one. Once every
+ * expected call has ended it becomes one {@link ShadowRecord}. Stream thread only.
  */
 final class ShadowSet {
     private final InFlight query;
-    final List<ShadowReply> replies;
-    int outstanding;
+    private final List<ShadowReply> replies;
+    private int outstanding;
 
     ShadowSet(InFlight answered) {
         this.query = answered;
@@ -29,6 +26,24 @@ final class ShadowSet {
 
     InFlight query() {
         return query;
+    }
+
+    /** One more shadow call was started for this query. */
+    void expect() {
+        outstanding++;
+    }
+
+    /** Whether every started shadow call has ended. */
+    boolean complete() {
+        return outstanding == 0;
+    }
+
+    /** A shadow call ended, with its answer or (null) without one. */
+    void ended(ShadowReply reply) {
+        if (reply != null) {
+            replies.add(reply);
+        }
+        outstanding--;
     }
 
     /**
@@ -47,31 +62,17 @@ final class ShadowSet {
         return crc.getValue() / (double) (1L << 32) < rate;
     }
 
-    byte[] toJson(long timestamp) {
-        ObjectNode root = Json.mapper().createObjectNode();
-        root.put("id", query.id()).put("route", query.route());
-        root.set("messages", Json.mapper().valueToTree(query.request().messages()));
-        root.putArray("tiers").addAll(query.tiers().stream().map(TierStep::tier)
-                .map(t -> Json.mapper().getNodeFactory().textNode(t)).toList());
-        String served = replies.stream().filter(ShadowReply::served).map(ShadowReply::tier).findFirst().orElse(null);
-        root.put("served_tier", served);
-        root.put("timestamp", timestamp);
-        ObjectNode outcomes = root.putObject("outcomes");
+    ShadowRecord toRecord(long timestamp) {
+        Map<String, ShadowRecord.TierAnswer> outcomes = new LinkedHashMap<>();
+        String served = null;
         for (ShadowReply r : replies) {
-            ObjectNode o = outcomes.putObject(r.tier());
-            o.put("model", r.model()).put("answer", r.answer());
-            if (r.confidence() == null) {
-                o.putNull("confidence");
-            } else {
-                o.put("confidence", r.confidence());
+            outcomes.put(r.tier(), new ShadowRecord.TierAnswer(r.model(), r.answer(), r.confidence(),
+                    r.promptTokens(), r.completionTokens(), r.latencyMs(), r.costUsd(), r.served()));
+            if (r.served() && served == null) {
+                served = r.tier();
             }
-            o.put("prompt_tokens", r.promptTokens()).put("completion_tokens", r.completionTokens())
-                    .put("latency_ms", r.latencyMs()).put("cost_usd", r.costUsd()).put("served", r.served());
         }
-        try {
-            return Json.mapper().writeValueAsBytes(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a shadow record", e);
-        }
+        return new ShadowRecord(query.id(), query.route(), query.request().messages(),
+                query.tiers().stream().map(TierStep::tier).toList(), served, timestamp, outcomes);
     }
 }

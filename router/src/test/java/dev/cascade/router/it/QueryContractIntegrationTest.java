@@ -1,5 +1,6 @@
 package dev.cascade.router.it;
 
+import dev.cascade.events.DeadLetterHeaders;
 import static dev.cascade.router.it.KafkaIO.header;
 import static dev.cascade.router.it.KafkaIO.text;
 import static dev.cascade.router.it.RouterHarness.json;
@@ -50,7 +51,7 @@ class QueryContractIntegrationTest {
             List<ConsumerRecord<byte[], byte[]>> dlq = h.read(h.topics.dlq(), 1, Duration.ofSeconds(60));
             assertThat(dlq).hasSize(1);
             assertThat(text(dlq.get(0).value())).isEqualTo(value);
-            assertThat(header(dlq.get(0), CascadeProcessor.HEADER_REASON)).isEqualTo("reply_to_not_allowed");
+            assertThat(header(dlq.get(0), DeadLetterHeaders.REASON)).isEqualTo("reply_to_not_allowed");
             assertThat(h.simulator.requests("small-model")).isZero();
         }
     }
@@ -93,18 +94,18 @@ class QueryContractIntegrationTest {
                 ConsumerRecord<byte[], byte[]> r = byKey.get(e.getKey());
                 assertThat(r).as(e.getKey()).isNotNull();
                 assertThat(text(r.value())).as(e.getKey()).isEqualTo(e.getValue());
-                assertThat(header(r, CascadeProcessor.HEADER_REASON)).as(e.getKey()).isNotBlank();
-                assertThat(header(r, CascadeProcessor.HEADER_DETAIL)).as(e.getKey()).isNotBlank();
-                assertThat(header(r, CascadeProcessor.HEADER_TOPIC)).isEqualTo(h.topics.queries());
+                assertThat(header(r, DeadLetterHeaders.REASON)).as(e.getKey()).isNotBlank();
+                assertThat(header(r, DeadLetterHeaders.DETAIL)).as(e.getKey()).isNotBlank();
+                assertThat(header(r, DeadLetterHeaders.TOPIC)).isEqualTo(h.topics.queries());
             }
             assertThat(Arrays.equals(byKey.get("bad-binary").value(), binary)).isTrue();
-            assertThat(header(byKey.get("bad-not-json"), CascadeProcessor.HEADER_REASON)).isEqualTo("not_json");
-            assertThat(header(byKey.get("bad-no-id"), CascadeProcessor.HEADER_REASON)).isEqualTo("missing_id");
-            assertThat(header(byKey.get("bad-empty-messages"), CascadeProcessor.HEADER_REASON))
+            assertThat(header(byKey.get("bad-not-json"), DeadLetterHeaders.REASON)).isEqualTo("not_json");
+            assertThat(header(byKey.get("bad-no-id"), DeadLetterHeaders.REASON)).isEqualTo("missing_id");
+            assertThat(header(byKey.get("bad-empty-messages"), DeadLetterHeaders.REASON))
                     .isEqualTo("invalid_messages");
-            assertThat(header(byKey.get("bad-too-large"), CascadeProcessor.HEADER_REASON)).isEqualTo("too_large");
-            assertThat(header(byKey.get("bad-deep"), CascadeProcessor.HEADER_REASON)).isEqualTo("not_json");
-            assertThat(header(byKey.get("bad-empty"), CascadeProcessor.HEADER_REASON)).isEqualTo("empty_value");
+            assertThat(header(byKey.get("bad-too-large"), DeadLetterHeaders.REASON)).isEqualTo("too_large");
+            assertThat(header(byKey.get("bad-deep"), DeadLetterHeaders.REASON)).isEqualTo("not_json");
+            assertThat(header(byKey.get("bad-empty"), DeadLetterHeaders.REASON)).isEqualTo("empty_value");
 
             List<ConsumerRecord<byte[], byte[]>> answers = h.answers(validIds.size());
             assertThat(answers.stream().map(r -> json(r).path("id").asText()).toList())

@@ -1,5 +1,6 @@
 package dev.cascade.router.processor;
 
+import dev.cascade.events.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -143,7 +144,7 @@ class CascadeProcessorTest {
         TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic("cascade.dlq", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         var record = dlq.readRecord();
-        assertThat(new String(record.headers().lastHeader(CascadeProcessor.HEADER_REASON).value(),
+        assertThat(new String(record.headers().lastHeader(DeadLetterHeaders.REASON).value(),
                 StandardCharsets.UTF_8)).isEqualTo("duplicate_in_flight");
         assertThat(calls.get("small")).hasSize(1);
     }

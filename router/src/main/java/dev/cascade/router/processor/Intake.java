@@ -1,0 +1,63 @@
+package dev.cascade.router.processor;
+
+import dev.cascade.core.RoutePolicy;
+import dev.cascade.core.RouteTable;
+import dev.cascade.router.model.ParseResult;
+import dev.cascade.router.model.Query;
+import dev.cascade.router.model.RejectReason;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Admission of one input record: parses it, refuses a duplicate of a query in flight and a query without a route,
+ * and turns an accepted query into its in-flight entry at its route's first tier. Whatever is refused goes to the
+ * dead-letter topic. Stream thread only.
+ */
+final class Intake {
+    private final QueryParser parser;
+    private final RouteTable routes;
+    private final String answersTopic;
+    private final KeyValueStore<String, InFlight> store;
+    private final Outputs outputs;
+
+    Intake(QueryParser parser, RouteTable routes, String answersTopic, KeyValueStore<String, InFlight> store,
+           Outputs outputs) {
+        this.parser = parser;
+        this.routes = routes;
+        this.answersTopic = answersTopic;
+        this.store = store;
+        this.outputs = outputs;
+    }
+
+    /** The accepted query, not yet stored or dispatched; null when the record was dead-lettered. */
+    InFlight admit(Record<byte[], byte[]> record) {
+        ParseResult parsed = parser.parse(record.value());
+        if (parsed instanceof ParseResult.Rejected r) {
+            outputs.deadLetter(record, r.reason(), r.detail());
+            return null;
+        }
+        Query query = ((ParseResult.Valid) parsed).query();
+        if (store.get(query.id()) != null) {
+            outputs.deadLetter(record, RejectReason.DUPLICATE_IN_FLIGHT, "a query with id '" + query.id()
+                    + "' is already in flight");
+            return null;
+        }
+        RoutePolicy policy = routes.resolve(query.route());
+        if (policy == null) {
+            outputs.deadLetter(record, RejectReason.NO_ROUTE, "no route '" + query.route() + "' and no '"
+                    + RouteTable.DEFAULT + "' route");
+            return null;
+        }
+        List<InFlight.StoredHeader> headers = new ArrayList<>();
+        for (Header h : record.headers()) {
+            headers.add(new InFlight.StoredHeader(h.key(), h.value()));
+        }
+        String replyTopic = query.replyTo() != null ? query.replyTo() : answersTopic;
+        boolean shadow = ShadowSet.sampled(query.id(), policy.shadowRate());
+        return new InFlight(query.id(), policy.route(), policy.tiers(), query.request(), replyTopic, headers,
+                outputs.now(), 0, 0, List.of(), shadow, List.of());
+    }
+}
