@@ -1,5 +1,6 @@
 package dev.cascade.local;
 
+import dev.cascade.events.TopicNames;
 import dev.cascade.kafka.EmbeddedKafkaMain;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,15 +149,15 @@ public final class LocalStackMain {
             ledger.awaitHttp200("http://127.0.0.1:" + LEDGER_PORT + "/health/ready", Duration.ofSeconds(120));
             System.out.println("ledger:    http://127.0.0.1:" + LEDGER_PORT + "/ (page), /api/summary, /metrics");
 
-            judge[0] = plan == null ? new Judge(bootstrap, "cascade.feedback")
-                    : new Judge(bootstrap, "cascade.feedback", a -> plan.verdict(a, replayPrefix));
-            tally[0] = new Tally(bootstrap, "cascade.answers", "cascade.attempts", "cascade.dlq", judge[0]);
+            judge[0] = plan == null ? new Judge(bootstrap, TopicNames.FEEDBACK)
+                    : new Judge(bootstrap, TopicNames.FEEDBACK, a -> plan.verdict(a, replayPrefix));
+            tally[0] = new Tally(bootstrap, TopicNames.ANSWERS, TopicNames.ATTEMPTS, TopicNames.DLQ, judge[0]);
             Thread reader = new Thread(tally[0], "tally");
             reader.setDaemon(true);
             reader.start();
 
-            Workload workload = plan == null ? new Workload(bootstrap, "cascade.queries", runId, queries, o.rate())
-                    : new Workload(bootstrap, "cascade.queries", queries, o.rate(),
+            Workload workload = plan == null ? new Workload(bootstrap, TopicNames.QUERIES, runId, queries, o.rate())
+                    : new Workload(bootstrap, TopicNames.QUERIES, queries, o.rate(),
                     i -> replayPrefix + plan.ids.get(i), i -> plan.queryValue(i, replayPrefix));
             Thread publisher = new Thread(workload, "workload");
             publisher.setDaemon(true);
@@ -235,18 +236,18 @@ public final class LocalStackMain {
     /** Creates the topics of the public contract (compacted where the contract says so); existing ones stay. */
     public static void createTopics(String bootstrap) throws Exception {
         List<NewTopic> topics = List.of(
-                new NewTopic("cascade.queries", 3, (short) 1),
-                new NewTopic("cascade.answers", 3, (short) 1),
-                new NewTopic("cascade.attempts", 3, (short) 1),
-                new NewTopic("cascade.feedback", 3, (short) 1),
-                new NewTopic("cascade.feedback.unmatched", 1, (short) 1),
-                new NewTopic("cascade.ledger.dlq", 1, (short) 1),
-                new NewTopic("cascade.dlq", 1, (short) 1),
-                new NewTopic("cascade.shadow", 3, (short) 1),
-                new NewTopic("cascade.config", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-                new NewTopic("cascade.config.status", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-                new NewTopic("cascade.pricing", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-                new NewTopic("cascade.pricing.status", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+                new NewTopic(TopicNames.QUERIES, 3, (short) 1),
+                new NewTopic(TopicNames.ANSWERS, 3, (short) 1),
+                new NewTopic(TopicNames.ATTEMPTS, 3, (short) 1),
+                new NewTopic(TopicNames.FEEDBACK, 3, (short) 1),
+                new NewTopic(TopicNames.FEEDBACK_UNMATCHED, 1, (short) 1),
+                new NewTopic(TopicNames.LEDGER_DLQ, 1, (short) 1),
+                new NewTopic(TopicNames.DLQ, 1, (short) 1),
+                new NewTopic(TopicNames.SHADOW, 3, (short) 1),
+                new NewTopic(TopicNames.CONFIG, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic(TopicNames.CONFIG_STATUS, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic(TopicNames.PRICING, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic(TopicNames.PRICING_STATUS, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             for (NewTopic t : topics) {
                 try {
