@@ -7,33 +7,31 @@ import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.live.LiveTable;
 import dev.cascade.ledger.query.LedgerQueries;
 import dev.cascade.ledger.topology.LedgerTopology;
+import dev.cascade.service.LiveTablePrerequisite;
+import dev.cascade.service.StreamsRunner;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How the ledger runs: loads live pricing before processing, runs Kafka Streams with its topology, records fatal
- * errors and shuts the client down on them.
+ * What the ledger runs: its topology, with live pricing loaded before processing, and the queries over its stores.
+ * How it runs (start, fatal errors, ordered stop) is the {@link StreamsRunner}'s.
  */
 public final class LedgerApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerApp.class);
 
     private static final Duration PRICING_LOAD_TIMEOUT = Duration.ofSeconds(60);
 
-    private final KafkaStreams streams;
+    private final StreamsRunner runner;
     private final LedgerQueries queries;
     private final LiveTable<TierPrice> livePricing;
     private final Map<String, TierPrice> filePricing;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     public LedgerApp(LedgerConfig config, LedgerMetrics metrics) {
         Properties props = new Properties();
@@ -47,28 +45,15 @@ public final class LedgerApp implements AutoCloseable {
                         LOG.debug("pricing of '{}' refused by the live table: {}", tier, rejection);
                     }
                 });
-        this.streams = new KafkaStreams(LedgerTopology.build(config, metrics), props);
-        this.queries = new LedgerQueries(streams, HostInfo.buildFromEndpoint(config.kafka().get("application.server")),
-                config.bearerToken());
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed; shutting the ledger down", e);
-            failure.compareAndSet(null, e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                stopped.countDown();
-            }
-        });
+        this.runner = StreamsRunner.of("ledger", LedgerTopology.build(config, metrics), props,
+                List.of(new LiveTablePrerequisite(livePricing, "pricing", PRICING_LOAD_TIMEOUT)));
+        this.queries = new LedgerQueries(runner.streams(),
+                HostInfo.buildFromEndpoint(config.kafka().get("application.server")), config.bearerToken());
     }
 
     /** Loads the live pricing (the pricing topic up to its current end), then starts processing. */
     public void start() throws InterruptedException {
-        livePricing.start();
-        if (!livePricing.awaitCaughtUp(PRICING_LOAD_TIMEOUT)) {
-            throw new IllegalStateException("pricing not loaded within " + PRICING_LOAD_TIMEOUT);
-        }
-        streams.start();
+        runner.start();
     }
 
     /** Pricing in effect: the pricing topic's records over the config file's. */
@@ -79,7 +64,7 @@ public final class LedgerApp implements AutoCloseable {
     }
 
     public KafkaStreams streams() {
-        return streams;
+        return runner.streams();
     }
 
     public LedgerQueries queries() {
@@ -87,18 +72,16 @@ public final class LedgerApp implements AutoCloseable {
     }
 
     public Throwable failure() {
-        Throwable f = failure.get();
-        return f != null ? f : livePricing.failure();
+        return runner.failure();
     }
 
-    public void awaitStopped() throws InterruptedException {
-        stopped.await();
+    /** Blocks until the client has stopped, then gives the process' exit code (non-zero on a failure). */
+    public int awaitExitCode() throws InterruptedException {
+        return runner.awaitExitCode();
     }
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
-        livePricing.close();
-        stopped.countDown();
+        runner.close();
     }
 }

@@ -62,9 +62,9 @@ public final class LedgerMain {
             System.exit(1);
         }
         System.out.println("ledger started: http://127.0.0.1:" + server.port() + "/ (api: /api/summary)");
-        app.awaitStopped();
-        if (app.failure() != null) {
-            System.exit(1);
+        int exitCode = app.awaitExitCode();
+        if (exitCode != 0) {
+            System.exit(exitCode);
         }
     }
 }

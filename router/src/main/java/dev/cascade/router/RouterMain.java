@@ -67,9 +67,9 @@ public final class RouterMain {
             System.exit(1);
         }
         System.out.println("router started: admin on :" + admin.port() + ", reading " + config.topics().queries());
-        app.awaitStopped();
-        if (app.failure() != null) {
-            System.exit(1);
+        int exitCode = app.awaitExitCode();
+        if (exitCode != 0) {
+            System.exit(exitCode);
         }
     }
 

@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.cascade.service.HttpResponder;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,7 +71,7 @@ public final class ModelSimulator implements AutoCloseable {
         server.createContext("/v1/chat/completions", ex -> sim.handle(ex, Api.OPENAI));
         server.createContext("/v1/messages", ex -> sim.handle(ex, Api.ANTHROPIC));
         server.createContext("/admin/", sim::handleAdmin);
-        server.createContext("/health", ex -> respond(ex, 200, "{\"status\":\"UP\"}"));
+        server.createContext("/health", ex -> HttpResponder.json(ex, 200, "{\"status\":\"UP\"}"));
         server.start();
         return sim;
     }
@@ -127,20 +126,20 @@ public final class ModelSimulator implements AutoCloseable {
     private void handle(HttpExchange ex, Api api) throws IOException {
         try (ex) {
             if (!"POST".equals(ex.getRequestMethod())) {
-                respond(ex, 405, error("method not allowed"));
+                HttpResponder.json(ex, 405, error("method not allowed"));
                 return;
             }
             JsonNode request;
             try (InputStream in = ex.getRequestBody()) {
                 request = JSON.readTree(in);
             } catch (IOException e) {
-                respond(ex, 400, error("request body is not JSON"));
+                HttpResponder.json(ex, 400, error("request body is not JSON"));
                 return;
             }
             String model = request.path("model").asText("");
             ModelBehaviour behaviour = models.get(model);
             if (behaviour == null) {
-                respond(ex, 404, error("model '" + model + "' not found"));
+                HttpResponder.json(ex, 404, error("model '" + model + "' not found"));
                 return;
             }
             Stats s = stats.computeIfAbsent(model, m -> new Stats());
@@ -171,12 +170,13 @@ public final class ModelSimulator implements AutoCloseable {
         SimulatedAnswer answer = SimulatedAnswer.of(model, prompt, b);
         if (verification) {
             s.verifications.incrementAndGet();
-            respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.verification(model, prompt, answer)));
+            HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.verification(model, prompt, answer)));
         } else if (api == Api.OPENAI) {
             boolean logprobs = request.path("logprobs").asBoolean(false);
-            respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.completion(model, prompt, answer, logprobs)));
+            HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.completion(model, prompt, answer,
+                    logprobs)));
         } else {
-            respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.anthropic(model, prompt, answer)));
+            HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.anthropic(model, prompt, answer)));
         }
     }
 
@@ -198,7 +198,7 @@ public final class ModelSimulator implements AutoCloseable {
         if (b.mode() == ModelBehaviour.Mode.FAIL
                 || (b.errorRate() > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < b.errorRate())) {
             s.failures.incrementAndGet();
-            respond(ex, 500, error("simulated failure of " + model));
+            HttpResponder.json(ex, 500, error("simulated failure of " + model));
             return false;
         }
         return true;
@@ -209,7 +209,8 @@ public final class ModelSimulator implements AutoCloseable {
                                boolean verification) throws IOException {
         Replay.Recorded r = replay.lookup(Replay.key(request, api == Api.ANTHROPIC, verification), model);
         if (r == null) {
-            respond(ex, 404, error("replay: this conversation is not in the replay file for model '" + model + "'"));
+            HttpResponder.json(ex, 404, error("replay: this conversation is not in the replay file for model '"
+                    + model + "'"));
             return;
         }
         if (!waitAndSucceed(ex, model, b, replay.delayMs(r), s)) {
@@ -218,7 +219,7 @@ public final class ModelSimulator implements AutoCloseable {
         boolean logprobs = request.path("logprobs").asBoolean(false);
         if (verification) {
             s.verifications.incrementAndGet();
-            respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.verification(model, r.confidence(),
+            HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.verification(model, r.confidence(),
                     r.checkTokens(), 0)));
             return;
         }
@@ -227,9 +228,10 @@ public final class ModelSimulator implements AutoCloseable {
         SimulatedAnswer answer = new SimulatedAnswer(r.correct(), r.confidence(), r.answer(), (int) prompt,
                 (int) r.completionTokens());
         if (api == Api.OPENAI) {
-            respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.completion(model, "", answer, logprobs)));
+            HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.completion(model, "", answer,
+                    logprobs)));
         } else {
-            respond(ex, 200, JSON.writeValueAsString(OpenAiResponses.anthropic(model, "", answer)));
+            HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.anthropic(model, "", answer)));
         }
     }
 
@@ -265,19 +267,19 @@ public final class ModelSimulator implements AutoCloseable {
                     m.put("in_flight", s.inFlight.get());
                     m.put("mode", e.getValue().mode().name().toLowerCase(java.util.Locale.ROOT));
                 }
-                respond(ex, 200, JSON.writeValueAsString(out));
+                HttpResponder.json(ex, 200, JSON.writeValueAsString(out));
             } else if (path.startsWith("/admin/models/") && "POST".equals(ex.getRequestMethod())) {
                 String name = path.substring("/admin/models/".length());
                 try (InputStream in = ex.getRequestBody()) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> patch = JSON.readValue(in, Map.class);
                     update(name, patch);
-                    respond(ex, 200, JSON.writeValueAsString(Map.of("model", name, "updated", true)));
+                    HttpResponder.json(ex, 200, JSON.writeValueAsString(Map.of("model", name, "updated", true)));
                 } catch (IllegalArgumentException | IOException e) {
-                    respond(ex, 400, error(e.getMessage()));
+                    HttpResponder.json(ex, 400, error(e.getMessage()));
                 }
             } else {
-                respond(ex, 404, error("no such admin path " + path));
+                HttpResponder.json(ex, 404, error("no such admin path " + path));
             }
         }
     }
@@ -286,15 +288,6 @@ public final class ModelSimulator implements AutoCloseable {
         ObjectNode node = JSON.createObjectNode();
         node.putObject("error").put("message", message).put("type", "simulator_error");
         return node.toString();
-    }
-
-    static void respond(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     @Override

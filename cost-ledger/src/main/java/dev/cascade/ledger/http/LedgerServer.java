@@ -9,11 +9,11 @@ import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.ledger.query.LedgerQueries;
 import dev.cascade.ledger.query.Summary;
 import dev.cascade.ledger.query.WindowRow;
+import dev.cascade.service.HttpResponder;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -67,12 +67,11 @@ public final class LedgerServer implements AutoCloseable {
         server.createContext("/internal/failed", ex -> s.json(ex, queries::localFailed));
         server.createContext("/internal/windows", ex -> s.json(ex, () ->
                 queries.localWindows(params(ex).getOrDefault("window", "minute"))));
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                metrics.get().getBytes(StandardCharsets.UTF_8)));
-        server.createContext("/health/live", ex -> respond(ex, 200, "application/json",
-                "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8)));
-        server.createContext("/health/ready", ex -> respond(ex, ready.getAsBoolean() ? 200 : 503, "application/json",
-                ("{\"ready\":" + ready.getAsBoolean() + "}").getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/metrics", ex -> HttpResponder.respond(ex, 200, HttpResponder.PROMETHEUS_TEXT,
+                metrics.get()));
+        server.createContext("/health/live", ex -> HttpResponder.json(ex, 200, "{\"status\":\"UP\"}"));
+        server.createContext("/health/ready", ex -> HttpResponder.json(ex, ready.getAsBoolean() ? 200 : 503,
+                "{\"ready\":" + ready.getAsBoolean() + "}"));
         server.createContext("/", s::page);
         server.start();
         return s;
@@ -128,7 +127,7 @@ public final class LedgerServer implements AutoCloseable {
             return;
         }
         try {
-            respond(ex, 200, "application/json", Json.mapper().writeValueAsBytes(body.get()));
+            HttpResponder.respond(ex, 200, HttpResponder.JSON, Json.mapper().writeValueAsBytes(body.get()));
         } catch (InvalidStateStoreException e) {
             error(ex, 503, "the ledger's stores are not queryable right now (starting or rebalancing): "
                     + e.getMessage());
@@ -148,12 +147,13 @@ public final class LedgerServer implements AutoCloseable {
             return;
         }
         try (InputStream in = LedgerServer.class.getResourceAsStream("/ledger-page.html")) {
-            respond(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
+            HttpResponder.respond(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
         }
     }
 
     private static void error(HttpExchange ex, int status, String message) throws IOException {
-        respond(ex, status, "application/json", Json.mapper().writeValueAsBytes(Map.of("error", message)));
+        HttpResponder.respond(ex, status, HttpResponder.JSON,
+                Json.mapper().writeValueAsBytes(Map.of("error", message)));
     }
 
     static Map<String, String> params(HttpExchange ex) {
@@ -167,16 +167,6 @@ public final class LedgerServer implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static void respond(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        try (ex) {
-            ex.getResponseHeaders().set("Content-Type", type);
-            ex.sendResponseHeaders(status, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        }
     }
 
     @Override

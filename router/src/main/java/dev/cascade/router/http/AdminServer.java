@@ -2,10 +2,9 @@ package dev.cascade.router.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.cascade.service.HttpResponder;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -38,7 +37,7 @@ public final class AdminServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/health/live", ex -> health(ex, live.get()));
         server.createContext("/health/ready", ex -> health(ex, ready.get()));
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+        server.createContext("/metrics", ex -> HttpResponder.respond(ex, 200, HttpResponder.PROMETHEUS_TEXT,
                 metrics.get()));
         server.start();
         return new AdminServer(server, executor);
@@ -49,18 +48,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void health(HttpExchange ex, Health h) throws IOException {
-        respond(ex, h.ok() ? 200 : 503, "application/json", h.json());
-    }
-
-    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        try (ex) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", type);
-            ex.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        HttpResponder.json(ex, h.ok() ? 200 : 503, h.json());
     }
 
     @Override
