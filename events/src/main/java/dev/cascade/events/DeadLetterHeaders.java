@@ -16,6 +16,10 @@ public final class DeadLetterHeaders {
     public static final String TOPIC = "cascade.dlq.topic";
     public static final String PARTITION = "cascade.dlq.partition";
     public static final String OFFSET = "cascade.dlq.offset";
+    /** Set when the refused value was cut to fit the topic's record limit: its original length in bytes... */
+    public static final String ORIGINAL_BYTES = "cascade.dlq.original.bytes";
+    /** ...and the hex SHA-256 of the whole original value, so it can be matched with the producer's copy. */
+    public static final String ORIGINAL_SHA256 = "cascade.dlq.original.sha256";
 
     private DeadLetterHeaders() {
     }

@@ -167,6 +167,16 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         return out;
     }
 
+    /**
+     * The largest record the router's producer may send ({@code producer.max.request.size}, else
+     * {@code max.request.size}, else Kafka's default of 1 MiB): answers, shadow records and dead letters are kept
+     * under it.
+     */
+    public int maxRecordBytes() {
+        String v = kafka.getOrDefault("producer.max.request.size", kafka.get("max.request.size"));
+        return v == null ? 1024 * 1024 : Integer.parseInt(v.trim());
+    }
+
     /** Kafka settings as {@link java.util.Properties}-ready map, including Streams defaults the router relies on. */
     public Map<String, Object> streamsProperties() {
         Map<String, Object> props = new TreeMap<>();

@@ -40,6 +40,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private final RouterMetrics metrics;
     private final String answersTopic;
     private final Duration punctuateInterval;
+    private final int maxRecordBytes;
 
     private final Completions completions = new Completions();
     private KeyValueStore<String, InFlight> store;
@@ -51,23 +52,24 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private boolean recovered;
 
     public CascadeProcessor(RouteTable routes, Tiers tiers, QueryParser parser, RouterMetrics metrics,
-                            String answersTopic, Duration punctuateInterval) {
+                            String answersTopic, Duration punctuateInterval, int maxRecordBytes) {
         this.routes = routes;
         this.tiers = tiers;
         this.parser = parser;
         this.metrics = metrics;
         this.answersTopic = answersTopic;
         this.punctuateInterval = punctuateInterval;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
     public void init(ProcessorContext<byte[], Object> context) {
         store = context.getStateStore(STORE);
-        Outputs outputs = new Outputs(context, metrics);
+        Outputs outputs = new Outputs(context, metrics, maxRecordBytes);
         queues = new TierQueues(tiers, metrics);
         shadows = new ShadowCalls(tiers, completions, outputs, metrics);
         stepper = new Stepper(tiers, store, completions, queues, shadows, outputs, metrics);
-        intake = new Intake(parser, routes, answersTopic, store, outputs);
+        intake = new Intake(parser, parser.maxBytes(), routes, answersTopic, store, outputs);
         punctuator = context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 

@@ -18,14 +18,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class Intake {
     private final QueryParser parser;
+    private final int maxHeaderBytes;
     private final RouteTable routes;
     private final String answersTopic;
     private final KeyValueStore<String, InFlight> store;
     private final Outputs outputs;
 
-    Intake(QueryParser parser, RouteTable routes, String answersTopic, KeyValueStore<String, InFlight> store,
-           Outputs outputs) {
+    /**
+     * @param maxHeaderBytes largest total of a query's headers (they are kept in the in-flight entry and copied onto
+     *                       the answer, so they are bounded like the value)
+     */
+    Intake(QueryParser parser, int maxHeaderBytes, RouteTable routes, String answersTopic,
+           KeyValueStore<String, InFlight> store, Outputs outputs) {
         this.parser = parser;
+        this.maxHeaderBytes = maxHeaderBytes;
         this.routes = routes;
         this.answersTopic = answersTopic;
         this.store = store;
@@ -34,6 +40,12 @@ final class Intake {
 
     /** The accepted query, not yet stored or dispatched; null when the record was dead-lettered. */
     InFlight admit(Record<byte[], byte[]> record) {
+        int headerBytes = Outputs.size(null, null, record.headers());
+        if (headerBytes > maxHeaderBytes) {
+            outputs.deadLetter(record, RejectReason.TOO_LARGE, "headers are " + headerBytes + " bytes; the limit is "
+                    + maxHeaderBytes);
+            return null;
+        }
         ParseResult parsed = parser.parse(record.value());
         if (parsed instanceof ParseResult.Rejected r) {
             outputs.deadLetter(record, r.reason(), r.detail());

@@ -12,10 +12,17 @@ import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.model.RejectReason;
 import dev.cascade.router.tier.TierResult;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes the cascade processor's output records: attempts, answers, shadow records and dead letters, each to its
@@ -31,12 +38,22 @@ final class Outputs {
     private static final JsonSerde<AttemptEvent> ATTEMPTS = JsonSerde.of(AttemptEvent.class);
     private static final JsonSerde<ShadowRecord> SHADOWS = JsonSerde.of(ShadowRecord.class);
 
+    private static final Logger LOG = LoggerFactory.getLogger(Outputs.class);
+    /** Room left under the producer's limit for the record's framing (timestamps, lengths, attributes). */
+    private static final int FRAMING_BYTES = 512;
+
     private final ProcessorContext<byte[], Object> context;
     private final RouterMetrics metrics;
+    private final int maxRecordBytes;
 
-    Outputs(ProcessorContext<byte[], Object> context, RouterMetrics metrics) {
+    /**
+     * @param maxRecordBytes the producer's {@code max.request.size}: a record over it would fail the task, so an
+     *                       answer, shadow record or dead letter that would not fit is written smaller instead
+     */
+    Outputs(ProcessorContext<byte[], Object> context, RouterMetrics metrics, int maxRecordBytes) {
         this.context = context;
         this.metrics = metrics;
+        this.maxRecordBytes = maxRecordBytes - FRAMING_BYTES;
     }
 
     long now() {
@@ -60,24 +77,77 @@ final class Outputs {
     void answer(InFlight query, AnswerEvent answer) {
         Headers headers = new RecordHeaders();
         query.headers().forEach(h -> headers.add(h.key(), h.value()));
-        context.forward(new Record<>(key(query.id()), new Routed(query.replyTopic(), ANSWERS.toBytes(answer)), now(),
-                headers), SINK_ANSWERS);
-        metrics.answered(query.route(), answer.status());
+        byte[] key = key(query.id());
+        byte[] value = ANSWERS.toBytes(answer);
+        int size = size(key, value, headers);
+        AnswerEvent sent = answer;
+        if (size > maxRecordBytes) {
+            // A tier's answer too large for the answers topic: the query fails with the reason instead of the task.
+            sent = new AnswerEvent(answer.id(), answer.route(), AnswerEvent.Status.FAILED, answer.tier(),
+                    answer.model(), null, answer.confidence(), answer.costUsd(), answer.latencyMs(), answer.attempts(),
+                    "the answer of tier '" + answer.tier() + "' makes a " + size + "-byte record, over the "
+                            + maxRecordBytes + "-byte limit of the answers topic (max.request.size)");
+            value = ANSWERS.toBytes(sent);
+            LOG.warn("query '{}': {}", query.id(), sent.error());
+        }
+        context.forward(new Record<>(key, new Routed(query.replyTopic(), value), now(), headers), SINK_ANSWERS);
+        metrics.answered(query.route(), sent.status());
     }
 
     void shadow(ShadowRecord record) {
-        long now = now();
-        context.forward(new Record<>(key(record.id()), (Object) SHADOWS.toBytes(record), now), SINK_SHADOW);
+        byte[] key = key(record.id());
+        byte[] value = SHADOWS.toBytes(record);
+        if (size(key, value, new RecordHeaders()) > maxRecordBytes) {
+            LOG.warn("query '{}': shadow record of {} bytes not written (over the {}-byte record limit)",
+                    record.id(), value.length, maxRecordBytes);
+            return;
+        }
+        context.forward(new Record<>(key, (Object) value, now()), SINK_SHADOW);
     }
 
     /** Sends an input, bytes and headers unchanged, to the dead-letter topic with the reason and its origin. */
     void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String detail) {
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        DeadLetterHeaders.addReason(headers, reason.tag(), detail);
+        Headers ours = new RecordHeaders();
+        DeadLetterHeaders.addReason(ours, reason.tag(), detail);
         context.recordMetadata().ifPresent(m ->
-                DeadLetterHeaders.addSource(headers, m.topic(), m.partition(), m.offset()));
-        context.forward(new Record<>(record.key(), (Object) record.value(), record.timestamp(), headers), SINK_DLQ);
+                DeadLetterHeaders.addSource(ours, m.topic(), m.partition(), m.offset()));
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        byte[] value = record.value();
+        if (size(record.key(), value, headers) + size(null, null, ours) > maxRecordBytes) {
+            // Too large to copy whole next to the reason: keep the start of the value and a hash of all of it.
+            if (size(record.key(), null, headers) + size(null, null, ours) > maxRecordBytes / 2) {
+                headers = new RecordHeaders(); // the producer's headers alone are too large to keep
+            }
+            ours.add(DeadLetterHeaders.ORIGINAL_BYTES, utf8(Integer.toString(value == null ? 0 : value.length)));
+            ours.add(DeadLetterHeaders.ORIGINAL_SHA256, utf8(sha256(value)));
+            int room = Math.max(0, maxRecordBytes - size(record.key(), null, headers) - size(null, null, ours));
+            value = value == null ? null : Arrays.copyOf(value, Math.min(value.length, room));
+        }
+        ours.forEach(headers::add);
+        context.forward(new Record<>(record.key(), (Object) value, record.timestamp(), headers), SINK_DLQ);
         metrics.rejected(reason);
+    }
+
+    /** Bytes a record of these parts takes, framing aside. */
+    static int size(byte[] key, byte[] value, Headers headers) {
+        long n = (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+        for (Header h : headers) {
+            n += h.key().length() * 3L + (h.value() == null ? 0 : h.value().length) + 8;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    private static String sha256(byte[] value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(value == null ? new byte[0] : value));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] key(String id) {

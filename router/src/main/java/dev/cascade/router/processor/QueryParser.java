@@ -45,6 +45,11 @@ public final class QueryParser {
                 .collect(java.util.stream.Collectors.joining(".*")));
     }
 
+    /** The largest accepted value, in bytes. */
+    public int maxBytes() {
+        return maxBytes;
+    }
+
     public ParseResult parse(byte[] value) {
         if (value == null || value.length == 0) {
             return reject(RejectReason.EMPTY_VALUE, "record has no value");

@@ -15,9 +15,17 @@ public record ShadowReply(@JsonProperty("tier") String tier,
                           @JsonProperty("cost_usd") BigDecimal costUsd,
                           @JsonProperty("served") boolean served) {
 
+    /** Longest answer kept for comparison; a longer one is cut, so in-flight entries stay small. */
+    static final int MAX_KEPT_CHARS = 64 * 1024;
+
     /** The reply of an answered call; {@code result} must carry a reply. */
     static ShadowReply of(String tier, String model, TierResult result, boolean served) {
-        return new ShadowReply(tier, model, result.reply().content(), result.reply().confidence(),
+        String content = result.reply().content();
+        if (content != null && content.length() > MAX_KEPT_CHARS) {
+            content = content.substring(0, MAX_KEPT_CHARS) + " [cut at " + MAX_KEPT_CHARS + " of " + content.length()
+                    + " characters]";
+        }
+        return new ShadowReply(tier, model, content, result.reply().confidence(),
                 result.promptTokens(), result.completionTokens(), result.latencyMs(), result.costUsd(), served);
     }
 }

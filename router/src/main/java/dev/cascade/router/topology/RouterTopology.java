@@ -40,7 +40,7 @@ public final class RouterTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.topics().queries());
         topology.addProcessor(PROCESSOR, () -> new CascadeProcessor(routes, tiers, parser, metrics,
-                config.topics().answers(), config.punctuateInterval()), SOURCE);
+                config.topics().answers(), config.punctuateInterval(), config.maxRecordBytes()), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CascadeProcessor.STORE), Serdes.String(), JsonSerde.of(InFlight.class)),
                 PROCESSOR);

@@ -148,4 +148,49 @@ class CascadeProcessorTest {
                 StandardCharsets.UTF_8)).isEqualTo("duplicate_in_flight");
         assertThat(calls.get("small")).hasSize(1);
     }
+
+    @Test
+    void shouldFailAQueryWhoseAnswerCannotFitTheAnswersTopicAndKeepRouting() throws IOException {
+        send("huge");
+        calls.get("small").get(0).complete(new ModelReply("x".repeat(1_200_000), 10, 5, 0.95));
+        driver.advanceWallClockTime(Duration.ofMillis(50));
+        var record = answers.readRecord();
+        assertThat(record.value().length).as("the record fits max.request.size").isLessThan(1024 * 1024);
+        JsonNode failed = json(record.value());
+        assertThat(failed.path("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("content").isMissingNode()).isTrue();
+        assertThat(failed.path("error").asText()).contains("tier 'small'").contains("limit");
+        assertThat(failed.path("cost_usd").decimalValue()).as("what the call cost is still reported")
+                .isEqualByComparingTo("0.00002");
+
+        send("next");
+        calls.get("small").get(1).complete(new ModelReply("fine", 1, 1, 0.95));
+        driver.advanceWallClockTime(Duration.ofMillis(50));
+        assertThat(json(answers.readValue()).path("status").asText()).isEqualTo("ANSWERED");
+    }
+
+    @Test
+    void shouldDeadLetterOversizedHeadersCutToTheRecordLimitWithAHashOfTheOriginal() throws Exception {
+        byte[] value = ("{\"id\":\"h\",\"prompt\":\"" + "p".repeat(200_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        for (int i = 0; i < 9; i++) {
+            headers.add("h" + i, new byte[100_000]);
+        }
+        queries.pipeInput(new org.apache.kafka.streams.test.TestRecord<>("h".getBytes(StandardCharsets.UTF_8), value,
+                headers));
+        TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic("cascade.dlq", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        var record = dlq.readRecord();
+        assertThat(header(record, DeadLetterHeaders.REASON)).isEqualTo("too_large");
+        assertThat(header(record, DeadLetterHeaders.DETAIL)).startsWith("headers are ");
+        assertThat(header(record, DeadLetterHeaders.ORIGINAL_BYTES)).isEqualTo(Integer.toString(value.length));
+        assertThat(header(record, DeadLetterHeaders.ORIGINAL_SHA256)).isEqualTo(java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(value)));
+        assertThat(Outputs.size(record.key(), record.value(), record.headers())).isLessThan(1024 * 1024);
+        assertThat(calls.get("small")).as("nothing was called").isNull();
+    }
+
+    private static String header(org.apache.kafka.streams.test.TestRecord<byte[], byte[]> r, String key) {
+        return new String(r.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+    }
 }
