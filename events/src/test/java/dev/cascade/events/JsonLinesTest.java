@@ -103,9 +103,22 @@ class JsonLinesTest {
     }
 
     @Test
-    void shouldFailOnGzFileThatIsNotGzip() throws IOException {
+    void shouldNameGzFileThatIsNotGzip() throws IOException {
         Path file = plain("outcomes.jsonl.gz", "{\"id\":\"a\"}\n");
 
-        assertThatThrownBy(() -> JsonLines.read(file, line -> { })).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> JsonLines.read(file, line -> { }))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith(file + ": not a readable gzip file");
+    }
+
+    @Test
+    void shouldNameTruncatedGzFile() throws IOException {
+        Path whole = gzipped("whole.jsonl.gz", "{\"id\":\"a\"}\n".repeat(200));
+        byte[] bytes = Files.readAllBytes(whole);
+        Path file = Files.write(dir.resolve("truncated.jsonl.gz"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        assertThatThrownBy(() -> JsonLines.read(file, line -> { }))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith(file + ": not a readable gzip file");
     }
 }
