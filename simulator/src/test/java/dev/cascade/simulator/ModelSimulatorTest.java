@@ -213,6 +213,21 @@ class ModelSimulatorTest {
     }
 
     @Test
+    void shouldAnswerAVerificationWithTheConfidenceOfTheAnswerItChecks() throws Exception {
+        start(Map.of("m", model(0.5, 0.9, 0.2, 0)));
+
+        for (int i = 0; i < 40; i++) {
+            ObjectNode question = openAi("m", "question " + i, false);
+            String answer = content(http.chat(question));
+            double expected = answer.contains("(correct)") ? 0.9 : 0.2;
+
+            JsonNode check = http.chat(verification(question, answer));
+
+            assertThat(pYes(check)).as("P(yes) for %s", answer).isCloseTo(expected, within(1e-9));
+        }
+    }
+
+    @Test
     void shouldNotCountAnOrdinaryAnswerAsAVerification() throws Exception {
         start(Map.of("m", model(1.0, 0.9, 0.2, 0)));
 
