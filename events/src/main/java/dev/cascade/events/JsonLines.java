@@ -2,6 +2,7 @@ package dev.cascade.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads a JSON Lines file, gzip-compressed when its name ends in {@code .gz}: the format of cascade-outcomes files,
@@ -45,6 +47,8 @@ public final class JsonLines {
                 }
                 lines++;
             }
+        } catch (ZipException | EOFException e) {
+            throw new IOException(file + ": not a readable gzip file: " + e.getMessage(), e);
         }
         if (lines == 0) {
             throw new IOException(file + ": no queries");

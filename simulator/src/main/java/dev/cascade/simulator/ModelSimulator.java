@@ -2,6 +2,7 @@ package dev.cascade.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -170,7 +171,9 @@ public final class ModelSimulator implements AutoCloseable {
         SimulatedAnswer answer = SimulatedAnswer.of(model, prompt, b);
         if (verification) {
             s.verifications.incrementAndGet();
-            HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.verification(model, prompt, answer)));
+            // P(yes) is the confidence of the answer under check, so it tells right answers from wrong ones
+            SimulatedAnswer checked = SimulatedAnswer.of(model, promptText(withoutVerificationTurn(request), api), b);
+            HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.verification(model, prompt, checked)));
         } else if (api == Api.OPENAI) {
             boolean logprobs = request.path("logprobs").asBoolean(false);
             HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.completion(model, prompt, answer,
@@ -233,6 +236,20 @@ public final class ModelSimulator implements AutoCloseable {
         } else {
             HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.anthropic(model, "", answer)));
         }
+    }
+
+    /** The request without the answer and question that a verification call appends to the conversation. */
+    private static JsonNode withoutVerificationTurn(JsonNode request) {
+        JsonNode messages = request.path("messages");
+        if (!messages.isArray() || messages.size() < 2) {
+            return request;
+        }
+        ObjectNode trimmed = request.deepCopy();
+        ArrayNode kept = trimmed.putArray("messages");
+        for (int i = 0; i < messages.size() - 2; i++) {
+            kept.add(messages.get(i));
+        }
+        return trimmed;
     }
 
     static String promptText(JsonNode request, Api api) {
