@@ -34,8 +34,7 @@ public final class LedgerMain {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("service", "ledger");
-        LedgerMetrics metrics = new LedgerMetrics();
-        metrics.bindTo(registry);
+        LedgerMetrics metrics = new LedgerMetrics(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

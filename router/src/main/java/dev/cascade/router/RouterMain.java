@@ -39,8 +39,7 @@ public final class RouterMain {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("service", "router");
-        RouterMetrics metrics = new RouterMetrics(tiers);
-        metrics.bindTo(registry);
+        RouterMetrics metrics = new RouterMetrics(registry, tiers, config.routes().keySet());
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -3,102 +3,160 @@ package dev.cascade.ledger.metrics;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.ledger.pricing.Verdict;
-import dev.cascade.ledger.query.Summary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The ledger's meters. Spend, tokens, answers, quality and the verdict are gauges over the cluster-wide figures
- * (every instance exports the same values: aggregate them with max, not sum); refreshed from the stores before each
- * scrape. Dead letters and unmatched feedback are counters. Tags come from closed sets (route, tier, outcome).
- * Thread-safe.
+ * The ledger's meters, registered on the registry given to the constructor (it belongs to {@code LedgerMain}), each
+ * once. Spend, tokens, answers, quality and the verdict are gauges over the cluster-wide figures (every instance
+ * exports the same values: aggregate them with max, not sum); {@link #refresh} sets them from the stores before each
+ * scrape, registering a gauge the first time its route or tier appears. Dead letters, unmatched feedback and pricing
+ * verdicts are counters whose label values are known at start, so they start at 0. Tags come from closed sets
+ * (route, tier, outcome, source). Thread-safe.
  */
-public final class LedgerMetrics implements MeterBinder {
-    private volatile MeterRegistry registry = new SimpleMeterRegistry();
-    private final Map<String, Double> values = new ConcurrentHashMap<>();
-    private final Set<String> registered = ConcurrentHashMap.newKeySet();
+public final class LedgerMetrics {
+    /** Where an unreadable record came from: the {@code source} tag of {@link #DLQ}. */
+    public static final List<String> DLQ_SOURCES = List.of("attempts", "answers", "feedback");
 
-    @Override
-    public void bindTo(MeterRegistry r) {
-        this.registry = r;
+    public static final String DLQ = "ledger.dlq";
+    public static final String FEEDBACK_UNMATCHED = "ledger.feedback.unmatched";
+    public static final String PRICING_RECORDS = "ledger.pricing.records";
+
+    private static final String USD = "usd";
+    private static final String BREAKEVEN_HELP =
+            "monthly volume at which self-hosting starts to pay (NaN: never at current per-query costs)";
+    static final Figure SPEND = new Figure("ledger.spend", USD, "spend so far by kind (variable, shadow)");
+    static final Figure TOKENS = new Figure("ledger.tokens", "tokens", "tokens billed");
+    static final Figure ANSWERS = new Figure("ledger.answers", null, "answers served");
+    static final Figure CALLS = new Figure("ledger.calls", null, "attempts by outcome");
+    static final Figure ACCURACY = new Figure("ledger.quality.accuracy", null,
+            "accuracy from feedback (NaN until feedback arrives)");
+    static final Figure FEEDBACK = new Figure("ledger.quality.feedback", null, "answers with feedback");
+    static final Figure PRICING_MISSING = new Figure("ledger.pricing.missing", null,
+            "1 when a tier has traffic but no pricing");
+    static final Figure MONTHLY_COST = new Figure("ledger.cascade.monthly.cost", USD,
+            "cascade cost per month (extrapolated)");
+    static final Figure MONTHLY_ALL_GENERAL = new Figure("ledger.cascade.monthly.all.general", USD,
+            "same answers on the general API per month");
+    static final Figure MONTHLY_SAVINGS = new Figure("ledger.cascade.monthly.savings", USD, "savings per month");
+    static final Figure CASCADE_PAYS_OFF = new Figure("ledger.cascade.pays.off", null,
+            "1 when self-hosting pays off now");
+    static final Figure BREAKEVEN = new Figure("ledger.breakeven", "queries.month", BREAKEVEN_HELP);
+    static final Figure FIXED_SPEND = new Figure("ledger.fixed.spend", USD,
+            "fixed cost accrued over the observed period");
+    static final Figure TIER_NET_SAVINGS = new Figure("ledger.tier.monthly.net.savings", USD,
+            "net savings per month");
+    static final Figure TIER_PAYS_OFF = new Figure("ledger.tier.pays.off", null, "1 when the tier pays off now");
+    static final Figure PAYBACK = new Figure("ledger.payback", "months",
+            "months until the tuning investment is back (NaN: not while the tier does not pay off)");
+
+    private final MeterRegistry registry;
+    private final Counter unmatchedFeedback;
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Counter pricingAccepted;
+    private final Counter pricingRejected;
+    private final Map<String, Value> gauges = new ConcurrentHashMap<>();
+
+    public LedgerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        unmatchedFeedback = Counter.builder(FEEDBACK_UNMATCHED)
+                .description("feedback for queries the ledger has not seen").register(registry);
+        DLQ_SOURCES.forEach(this::deadLetterCounter);
+        pricingAccepted = pricingCounter("accepted");
+        pricingRejected = pricingCounter("rejected");
+        for (Figure cascadeWide : List.of(MONTHLY_COST, MONTHLY_ALL_GENERAL, MONTHLY_SAVINGS, CASCADE_PAYS_OFF)) {
+            gauge(cascadeWide, Tags.empty());
+        }
+        gauge(BREAKEVEN, Tags.of("scope", "cascade"));
     }
 
     public void unmatchedFeedback() {
-        Counter.builder("ledger.feedback.unmatched").description("feedback for queries the ledger has not seen")
-                .register(registry).increment();
+        unmatchedFeedback.increment();
     }
 
     public void deadLetter(String source) {
-        Counter.builder("ledger.dlq").description("unreadable records sent to the dead-letter topic")
-                .tag("source", source).register(registry).increment();
+        deadLetterCounter(source).increment();
     }
 
     /** A pricing record judged by the status processor (once per record in the cluster). */
     public void pricingRecord(boolean accepted) {
-        Counter.builder("ledger.pricing.records").description("pricing records accepted or rejected")
-                .tag("result", accepted ? "accepted" : "rejected").register(registry).increment();
+        (accepted ? pricingAccepted : pricingRejected).increment();
     }
 
-    /** Recomputes every gauge from the current aggregates. */
+    /** Recomputes every gauge from the current aggregates ({@code route|tier} keys). */
     public void refresh(Map<String, TierStats> totals, Map<String, TierPrice> prices, String referenceTier) {
         totals.forEach((key, s) -> {
             String[] rt = key.split("\\|", 2);
             Tags tags = Tags.of("route", rt[0], "tier", rt[1]);
-            set("ledger.spend.usd", tags.and("kind", "variable"), s.costUsd(), "variable spend (exact sum, USD)");
-            set("ledger.spend.usd", tags.and("kind", "shadow"), s.shadowCostUsd(), "shadow spend (USD)");
-            set("ledger.tokens", tags.and("direction", "in"), s.promptTokens(), "tokens billed");
-            set("ledger.tokens", tags.and("direction", "out"), s.completionTokens(), "tokens billed");
-            set("ledger.answers", tags, s.answers(), "answers served");
-            s.calls().forEach((outcome, n) -> set("ledger.calls", tags.and("outcome", outcome), n,
-                    "attempts by outcome"));
+            set(SPEND, tags.and("kind", "variable"), s.costUsd());
+            set(SPEND, tags.and("kind", "shadow"), s.shadowCostUsd());
+            set(TOKENS, tags.and("direction", "in"), s.promptTokens());
+            set(TOKENS, tags.and("direction", "out"), s.completionTokens());
+            set(ANSWERS, tags, s.answers());
+            s.calls().forEach((outcome, n) -> set(CALLS, tags.and("outcome", outcome), n));
         });
-        Map<String, TierStats> byTier = Summary.byTier(totals);
+        Map<String, TierStats> byTier = TierStats.byTier(totals);
         byTier.forEach((tier, s) -> {
-            set("ledger.quality.accuracy", Tags.of("tier", tier), s.accuracy() == null ? Double.NaN : s.accuracy(),
-                    "accuracy from feedback (NaN until feedback arrives)");
-            set("ledger.quality.feedback", Tags.of("tier", tier), s.feedback(), "answers with feedback");
-            set("ledger.pricing.missing", Tags.of("tier", tier), prices.containsKey(tier) ? 0 : 1,
-                    "1 when a tier has traffic but no pricing");
+            Tags tags = Tags.of("tier", tier);
+            set(ACCURACY, tags, s.accuracy() == null ? Double.NaN : s.accuracy());
+            set(FEEDBACK, tags, s.feedback());
+            set(PRICING_MISSING, tags, prices.containsKey(tier) ? 0 : 1);
         });
         Verdict.CascadeVerdict v = Verdict.compute(byTier, prices, referenceTier);
-        set("ledger.cascade.monthly.cost.usd", Tags.empty(), v.monthlyCost(), "cascade cost per month (extrapolated)");
-        set("ledger.cascade.monthly.all.general.usd", Tags.empty(), v.monthlyAllGeneral(),
-                "same answers on the general API per month");
-        set("ledger.cascade.monthly.savings.usd", Tags.empty(), v.monthlySavings(), "savings per month");
-        set("ledger.cascade.pays.off", Tags.empty(), v.paysOff() ? 1 : 0, "1 when self-hosting pays off now");
-        set("ledger.breakeven.queries.month", Tags.of("scope", "cascade"), orNaN(v.breakEven()),
-                "monthly volume at which self-hosting starts to pay (NaN: never at current per-query costs)");
+        set(MONTHLY_COST, Tags.empty(), v.monthlyCost());
+        set(MONTHLY_ALL_GENERAL, Tags.empty(), v.monthlyAllGeneral());
+        set(MONTHLY_SAVINGS, Tags.empty(), v.monthlySavings());
+        set(CASCADE_PAYS_OFF, Tags.empty(), v.paysOff() ? 1 : 0);
+        set(BREAKEVEN, Tags.of("scope", "cascade"), orNaN(v.breakEven()));
         for (Verdict.TierVerdict t : v.tiers()) {
             Tags tier = Tags.of("tier", t.tier());
-            set("ledger.fixed.spend.usd", tier, t.fixedAccrued(), "fixed cost accrued over the observed period");
-            set("ledger.tier.monthly.net.savings.usd", tier, t.monthlyNetSavings(), "net savings per month");
-            set("ledger.tier.pays.off", tier, t.paysOff() ? 1 : 0, "1 when the tier pays off now");
-            set("ledger.breakeven.queries.month", Tags.of("scope", t.tier()), orNaN(t.breakEven()),
-                    "monthly volume at which self-hosting starts to pay (NaN: never at current per-query costs)");
-            set("ledger.payback.months", tier, orNaN(t.paybackMonths()),
-                    "months until the tuning investment is back (NaN: not while the tier does not pay off)");
+            set(FIXED_SPEND, tier, t.fixedAccrued());
+            set(TIER_NET_SAVINGS, tier, t.monthlyNetSavings());
+            set(TIER_PAYS_OFF, tier, t.paysOff() ? 1 : 0);
+            set(BREAKEVEN, Tags.of("scope", t.tier()), orNaN(t.breakEven()));
+            set(PAYBACK, tier, orNaN(t.paybackMonths()));
         }
     }
 
-    private static Object orNaN(BigDecimal v) {
-        return v == null ? (Object) Double.NaN : v;
+    private Counter deadLetterCounter(String source) {
+        return deadLetters.computeIfAbsent(source, s -> Counter.builder(DLQ)
+                .description("unreadable records sent to the dead-letter topic").tag("source", s).register(registry));
     }
 
-    private void set(String name, Tags tags, Object value, String description) {
-        String id = name + tags;
-        double d = value instanceof BigDecimal b ? b.doubleValue() : ((Number) value).doubleValue();
-        values.put(id, d);
-        if (registered.add(id)) {
-            Gauge.builder(name, values, m -> m.getOrDefault(id, Double.NaN)).description(description).tags(tags)
-                    .register(registry);
-        }
+    private Counter pricingCounter(String result) {
+        return Counter.builder(PRICING_RECORDS).description("pricing records accepted or rejected")
+                .tag("result", result).register(registry);
+    }
+
+    private static Number orNaN(BigDecimal v) {
+        return v == null ? Double.NaN : v;
+    }
+
+    private void set(Figure figure, Tags tags, Number value) {
+        gauge(figure, tags).value = value instanceof BigDecimal b ? b.doubleValue() : value.doubleValue();
+    }
+
+    private Value gauge(Figure figure, Tags tags) {
+        return gauges.computeIfAbsent(figure.name() + tags, id -> {
+            Value v = new Value();
+            Gauge.builder(figure.name(), v, x -> x.value).baseUnit(figure.baseUnit())
+                    .description(figure.description()).tags(tags).strongReference(true).register(registry);
+            return v;
+        });
+    }
+
+    /** A gauge's name, unit (null: a plain count or ratio) and help text. */
+    record Figure(String name, String baseUnit, String description) {
+    }
+
+    /** The last value set for one gauge; NaN until the first refresh. */
+    private static final class Value {
+        volatile double value = Double.NaN;
     }
 }

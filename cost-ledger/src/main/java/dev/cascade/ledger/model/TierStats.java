@@ -37,6 +37,13 @@ public record TierStats(@JsonProperty("calls") Map<String, Long> calls,
                 Long.MAX_VALUE, Long.MIN_VALUE);
     }
 
+    /** Merges {@code route|tier} aggregates into per-tier aggregates, ordered by tier. */
+    public static Map<String, TierStats> byTier(Map<String, TierStats> totals) {
+        Map<String, TierStats> out = new TreeMap<>();
+        totals.forEach((key, s) -> out.merge(key.split("\\|", 2)[1], s, TierStats::merge));
+        return out;
+    }
+
     public TierStats add(LedgerEvent e) {
         long first = Math.min(firstTs, e.timestamp());
         long last = Math.max(lastTs, e.timestamp());

@@ -9,23 +9,15 @@ import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.ledger.pricing.Verdict;
 import java.math.BigDecimal;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** Builds the JSON of {@code /api/summary}, {@code /api/tiers} and {@code /api/breakeven} from query results. */
 public final class Summary {
     private Summary() {
     }
 
-    /** Merges "route|tier" aggregates into per-tier aggregates. */
-    public static Map<String, TierStats> byTier(Map<String, TierStats> totals) {
-        Map<String, TierStats> out = new TreeMap<>();
-        totals.forEach((key, s) -> out.merge(key.split("\\|", 2)[1], s, TierStats::merge));
-        return out;
-    }
-
     public static ObjectNode summary(Map<String, TierStats> totals, Map<String, Long> failed,
                                      Map<String, TierPrice> prices, String referenceTier) {
-        Map<String, TierStats> tiers = byTier(totals);
+        Map<String, TierStats> tiers = TierStats.byTier(totals);
         Verdict.CascadeVerdict verdict = Verdict.compute(tiers, prices, referenceTier);
         BigDecimal variable = BigDecimal.ZERO;
         BigDecimal shadow = BigDecimal.ZERO;
@@ -90,7 +82,7 @@ public final class Summary {
 
     public static ObjectNode breakeven(Map<String, TierStats> totals, Map<String, TierPrice> prices,
                                        String referenceTier) {
-        return Json.mapper().valueToTree(Verdict.compute(byTier(totals), prices, referenceTier));
+        return Json.mapper().valueToTree(Verdict.compute(TierStats.byTier(totals), prices, referenceTier));
     }
 
     /** Exact amount in plain notation without trailing zeros. */

@@ -9,6 +9,7 @@ import dev.cascade.ledger.LedgerApp;
 import dev.cascade.ledger.config.LedgerConfig;
 import dev.cascade.ledger.http.LedgerServer;
 import dev.cascade.ledger.metrics.LedgerMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +58,7 @@ class LedgerIntegrationTest {
         port = EmbeddedKafkaBroker.freePort();
         config = LedgerTestSupport.config(broker, s, "a", port);
         LedgerTestSupport.createTopics(broker, config);
-        app = new LedgerApp(config, new LedgerMetrics());
+        app = new LedgerApp(config, new LedgerMetrics(new SimpleMeterRegistry()));
         server = LedgerServer.start(config, app.queries(), app::pricing, () -> "", () -> true);
         app.start();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(

@@ -8,6 +8,7 @@ import dev.cascade.ledger.LedgerApp;
 import dev.cascade.ledger.config.LedgerConfig;
 import dev.cascade.ledger.http.LedgerServer;
 import dev.cascade.ledger.metrics.LedgerMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
@@ -45,8 +46,8 @@ class MultiInstanceLedgerIntegrationTest {
             LedgerConfig b = withToken(LedgerTestSupport.configFile(broker, s, "b", portB), token);
             assertThat(a.toString()).doesNotContain(token);
             LedgerTestSupport.createTopics(broker, a);
-            try (LedgerApp appA = new LedgerApp(a, new LedgerMetrics());
-                 LedgerApp appB = new LedgerApp(b, new LedgerMetrics());
+            try (LedgerApp appA = new LedgerApp(a, new LedgerMetrics(new SimpleMeterRegistry()));
+                 LedgerApp appB = new LedgerApp(b, new LedgerMetrics(new SimpleMeterRegistry()));
                  LedgerServer serverA = LedgerServer.start(a, appA.queries(), appA::pricing, () -> "", () -> true);
                  LedgerServer serverB = LedgerServer.start(b, appB.queries(), appB::pricing, () -> "", () -> true);
                  KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(

@@ -11,19 +11,23 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The router's meters; names in one place, tags from closed sets (route names from config, tier names, outcomes,
- * reject reasons), never query ids or tenants. The registry belongs to {@code RouterMain}; this binds to it.
- * Thread-safe.
+ * reject reasons), never query ids or tenants. The registry belongs to {@code RouterMain}; every meter is registered
+ * on it once, in the constructor, so nothing can be recorded before the meters exist. Counters whose label values are
+ * known at start (outcomes per tier, reject reasons, config verdicts, statuses per configured route) start at 0, so a
+ * dashboard shows 0 rather than no data. A route or tier pair first seen later (a policy from the config topic) gets
+ * its meters on first use. Thread-safe.
  */
-public final class RouterMetrics implements MeterBinder {
+public final class RouterMetrics {
     public static final String QUERIES = "router.queries";
     public static final String ATTEMPTS = "router.attempts";
     public static final String TIER_LATENCY = "router.tier.latency";
@@ -40,100 +44,164 @@ public final class RouterMetrics implements MeterBinder {
     public static final String CONFIG_RECORDS = "router.config.records";
     public static final String POLICIES_APPLIED = "router.policies.applied";
 
-    private final Tiers tiers;
-    private volatile MeterRegistry registry = new SimpleMeterRegistry();
-    private final Map<String, AtomicLong> waiting = new ConcurrentHashMap<>();
+    private static final double[] CONFIDENCE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0};
+
+    private final MeterRegistry registry;
+    private final Map<String, TierMeters> tiers = new ConcurrentHashMap<>();
+    private final Map<String, Map<AnswerEvent.Status, Counter>> queries = new ConcurrentHashMap<>();
+    private final Map<String, Counter> escalations = new ConcurrentHashMap<>();
+    private final Map<RejectReason, Counter> dlq = new EnumMap<>(RejectReason.class);
+    private final Verdicts configRecords;
+    private final Verdicts policiesApplied;
+    private final Counter staleCompletions;
     private final AtomicLong queriesInFlight = new AtomicLong();
 
-    public RouterMetrics(Tiers tiers) {
-        this.tiers = tiers;
-        tiers.all().forEach(t -> waiting.put(t.name(), new AtomicLong()));
-    }
-
-    @Override
-    public void bindTo(MeterRegistry r) {
-        this.registry = r;
+    /**
+     * Registers every meter known at start on {@code registry}.
+     *
+     * @param routes the route names of the config file (their query counters start at 0)
+     */
+    public RouterMetrics(MeterRegistry registry, Tiers tiers, Collection<String> routes) {
+        this.registry = registry;
         for (Tier tier : tiers.all()) {
-            String name = tier.name();
-            Gauge.builder(TIER_IN_FLIGHT, tier, t -> t.bulkhead().getBulkheadConfig().getMaxConcurrentCalls()
-                            - t.bulkhead().getMetrics().getAvailableConcurrentCalls())
-                    .description("model calls in flight per tier").tag("tier", name).register(r);
-            Gauge.builder(TIER_CAPACITY, tier, t -> t.bulkhead().getBulkheadConfig().getMaxConcurrentCalls())
-                    .description("bulkhead size (max calls in flight) per tier").tag("tier", name).register(r);
-            Gauge.builder(TIER_WAITING, waiting.get(name), AtomicLong::get)
-                    .description("queries waiting for a free call slot of the tier").tag("tier", name).register(r);
-            for (CircuitBreaker.State state : new CircuitBreaker.State[]{CircuitBreaker.State.CLOSED,
-                    CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN}) {
-                Gauge.builder(BREAKER_STATE, tier, t -> t.breaker().getState() == state ? 1 : 0)
-                        .description("1 when the tier's circuit breaker is in this state")
-                        .tags("tier", name, "state", state.name().toLowerCase(java.util.Locale.ROOT)).register(r);
-            }
+            this.tiers.put(tier.name(), new TierMeters(tier.name()));
+            registerTierGauges(tier, this.tiers.get(tier.name()).waiting);
         }
+        routes.forEach(this::queryCounters);
+        for (RejectReason reason : RejectReason.values()) {
+            dlq.put(reason, Counter.builder(DLQ).description("inputs sent to the dead-letter topic by reason")
+                    .tag("reason", reason.tag()).register(registry));
+        }
+        configRecords = new Verdicts(CONFIG_RECORDS, "config records accepted or rejected");
+        policiesApplied = new Verdicts(POLICIES_APPLIED, "config records applied or refused by this instance");
+        staleCompletions = Counter.builder(STALE_COMPLETIONS).description("completions of calls whose query had "
+                + "moved on (after a restart or rebalance)").register(registry);
         Gauge.builder(QUERIES_IN_FLIGHT, queriesInFlight, AtomicLong::get)
-                .description("queries accepted and not yet answered by this instance").register(r);
+                .description("queries accepted and not yet answered by this instance").register(registry);
     }
 
     public void answered(String route, AnswerEvent.Status status) {
-        Counter.builder(QUERIES).description("queries by route and final status")
-                .tags("route", route, "status", status.name()).register(registry).increment();
+        queryCounters(route).get(status).increment();
     }
 
     public void attempt(String tier, Outcome outcome, long latencyMs, Double confidence) {
-        Counter.builder(ATTEMPTS).description("tier attempts by outcome")
-                .tags("tier", tier, "outcome", outcome.name()).register(registry).increment();
+        TierMeters meters = tier(tier);
+        meters.attempts.get(outcome).increment();
         if (outcome != Outcome.SHORT_CIRCUITED) {
-            Timer.builder(TIER_LATENCY).description("model call latency per tier").tag("tier", tier)
-                    .publishPercentileHistogram().serviceLevelObjectives().register(registry)
-                    .record(Duration.ofMillis(latencyMs));
+            meters.latency.record(Duration.ofMillis(latencyMs));
         }
         if (confidence != null) {
-            DistributionSummary.builder(TIER_CONFIDENCE).description("confidence of tier answers")
-                    .tag("tier", tier).serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
-                    .register(registry).record(confidence);
+            meters.confidence.record(confidence);
         }
     }
 
     /** A shadow call not made because the tier's breaker was open or its call slots were full. */
     public void shadowSkipped(String tier) {
-        Counter.builder(SHADOW_SKIPPED).description("shadow calls left out (breaker open or call slots full)")
-                .tag("tier", tier).register(registry).increment();
+        tier(tier).shadowSkipped.increment();
     }
 
     public void escalated(String from, String to) {
-        Counter.builder(ESCALATIONS).description("queries moved from one tier to the next")
-                .tags("from", from, "to", to).register(registry).increment();
+        escalations.computeIfAbsent(from + '|' + to, k -> Counter.builder(ESCALATIONS)
+                .description("queries moved from one tier to the next").tags("from", from, "to", to)
+                .register(registry)).increment();
     }
 
     public void rejected(RejectReason reason) {
-        Counter.builder(DLQ).description("inputs sent to the dead-letter topic by reason")
-                .tag("reason", reason.tag()).register(registry).increment();
+        dlq.get(reason).increment();
     }
 
     public void staleCompletion() {
-        Counter.builder(STALE_COMPLETIONS).description("completions of calls whose query had moved on (after a "
-                + "restart or rebalance)").register(registry).increment();
+        staleCompletions.increment();
     }
 
     /** A config record judged by the status processor (once per record in the cluster). */
     public void configRecord(boolean accepted) {
-        Counter.builder(CONFIG_RECORDS).description("config records accepted or rejected")
-                .tag("result", accepted ? "accepted" : "rejected").register(registry).increment();
+        configRecords.count(accepted);
     }
 
     /** A config record applied (or refused) by this instance's live routing table. */
     public void policyApplied(boolean accepted) {
-        Counter.builder(POLICIES_APPLIED).description("config records applied or refused by this instance")
-                .tag("result", accepted ? "accepted" : "rejected").register(registry).increment();
+        policiesApplied.count(accepted);
     }
 
     public void waiting(String tier, long delta) {
-        AtomicLong w = waiting.get(tier);
-        if (w != null) {
-            w.addAndGet(delta);
+        TierMeters meters = tiers.get(tier);
+        if (meters != null) {
+            meters.waiting.addAndGet(delta);
         }
     }
 
     public void queriesInFlight(long delta) {
         queriesInFlight.addAndGet(delta);
+    }
+
+    private TierMeters tier(String name) {
+        return tiers.computeIfAbsent(name, TierMeters::new);
+    }
+
+    private Map<AnswerEvent.Status, Counter> queryCounters(String route) {
+        return queries.computeIfAbsent(route, r -> {
+            Map<AnswerEvent.Status, Counter> byStatus = new EnumMap<>(AnswerEvent.Status.class);
+            for (AnswerEvent.Status status : AnswerEvent.Status.values()) {
+                byStatus.put(status, Counter.builder(QUERIES).description("queries by route and final status")
+                        .tags("route", r, "status", status.name()).register(registry));
+            }
+            return byStatus;
+        });
+    }
+
+    private void registerTierGauges(Tier tier, AtomicLong waiting) {
+        String name = tier.name();
+        Gauge.builder(TIER_IN_FLIGHT, tier, t -> t.bulkhead().getBulkheadConfig().getMaxConcurrentCalls()
+                        - t.bulkhead().getMetrics().getAvailableConcurrentCalls())
+                .description("model calls in flight per tier").tag("tier", name).register(registry);
+        Gauge.builder(TIER_CAPACITY, tier, t -> t.bulkhead().getBulkheadConfig().getMaxConcurrentCalls())
+                .description("bulkhead size (max calls in flight) per tier").tag("tier", name).register(registry);
+        Gauge.builder(TIER_WAITING, waiting, AtomicLong::get)
+                .description("queries waiting for a free call slot of the tier").tag("tier", name).register(registry);
+        for (CircuitBreaker.State state : new CircuitBreaker.State[]{CircuitBreaker.State.CLOSED,
+                CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN}) {
+            Gauge.builder(BREAKER_STATE, tier, t -> t.breaker().getState() == state ? 1 : 0)
+                    .description("1 when the tier's circuit breaker is in this state")
+                    .tags("tier", name, "state", state.name().toLowerCase(Locale.ROOT)).register(registry);
+        }
+    }
+
+    /** The meters of one tier, registered together. */
+    private final class TierMeters {
+        final Map<Outcome, Counter> attempts = new EnumMap<>(Outcome.class);
+        final Timer latency;
+        final DistributionSummary confidence;
+        final Counter shadowSkipped;
+        final AtomicLong waiting = new AtomicLong();
+
+        TierMeters(String tier) {
+            for (Outcome outcome : Outcome.values()) {
+                attempts.put(outcome, Counter.builder(ATTEMPTS).description("tier attempts by outcome")
+                        .tags("tier", tier, "outcome", outcome.name()).register(registry));
+            }
+            latency = Timer.builder(TIER_LATENCY).description("model call latency per tier").tag("tier", tier)
+                    .publishPercentileHistogram().register(registry);
+            confidence = DistributionSummary.builder(TIER_CONFIDENCE).description("confidence of tier answers")
+                    .tag("tier", tier).serviceLevelObjectives(CONFIDENCE_BUCKETS).register(registry);
+            shadowSkipped = Counter.builder(SHADOW_SKIPPED)
+                    .description("shadow calls left out (breaker open or call slots full)").tag("tier", tier)
+                    .register(registry);
+        }
+    }
+
+    /** An accepted/rejected counter pair; both series exist from the start. */
+    private final class Verdicts {
+        final Counter accepted;
+        final Counter rejected;
+
+        Verdicts(String name, String description) {
+            accepted = Counter.builder(name).description(description).tag("result", "accepted").register(registry);
+            rejected = Counter.builder(name).description(description).tag("result", "rejected").register(registry);
+        }
+
+        void count(boolean isAccepted) {
+            (isAccepted ? accepted : rejected).increment();
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.cascade.ledger.LedgerApp;
 import dev.cascade.ledger.config.LedgerConfig;
 import dev.cascade.ledger.metrics.LedgerMetrics;
 import dev.cascade.ledger.query.Summary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ final class LedgerCheck implements AutoCloseable {
                 "pricing:", "  general: {kind: api, input_usd_per_1m_tokens: 2.50, output_usd_per_1m_tokens: 10.00}",
                 ""));
         config = LedgerConfig.load(file, Map.of());
-        app = new LedgerApp(config, new LedgerMetrics());
+        app = new LedgerApp(config, new LedgerMetrics(new SimpleMeterRegistry()));
         app.start();
     }
 

@@ -10,6 +10,7 @@ import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.tier.Tiers;
 import dev.cascade.simulator.ModelBehaviour;
 import dev.cascade.simulator.ModelSimulator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -120,7 +121,8 @@ final class RouterHarness implements AutoCloseable {
     RouterHarness start() {
         config = RouterConfig.from(doc, Map.of(), "test");
         tiers = Tiers.create(config.tiers().values(), Map.of());
-        app = new RouterApp(config, tiers, new RouterMetrics(tiers));
+        app = new RouterApp(config, tiers,
+                new RouterMetrics(new SimpleMeterRegistry(), tiers, config.routes().keySet()));
         try {
             app.start();
         } catch (InterruptedException e) {

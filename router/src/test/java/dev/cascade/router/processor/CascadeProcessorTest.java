@@ -12,6 +12,7 @@ import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.tier.Tiers;
 import dev.cascade.router.topology.RouterTopology;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,7 +63,7 @@ class CascadeProcessorTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "processor-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(RouterTopology.build(config, RouteTable.of(config.routes()), tiers,
-                new RouterMetrics(tiers)), props);
+                new RouterMetrics(new SimpleMeterRegistry(), tiers, config.routes().keySet())), props);
         queries = driver.createInputTopic("cascade.queries", new ByteArraySerializer(), new ByteArraySerializer());
         answers = driver.createOutputTopic("cascade.answers", new ByteArrayDeserializer(), new ByteArrayDeserializer());
         attempts = driver.createOutputTopic("cascade.attempts", new ByteArrayDeserializer(),

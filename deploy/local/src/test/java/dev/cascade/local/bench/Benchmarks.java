@@ -4,6 +4,7 @@ import dev.cascade.kafka.EmbeddedKafkaBroker;
 import dev.cascade.ledger.LedgerApp;
 import dev.cascade.ledger.config.LedgerConfig;
 import dev.cascade.ledger.metrics.LedgerMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ public final class Benchmarks {
                     "pricing:", "  small: {kind: self_hosted, monthly_usd: 1000}",
                     "  general: {kind: api, input_usd_per_1m_tokens: 2.5, output_usd_per_1m_tokens: 10}", ""));
             LedgerConfig config = LedgerConfig.load(cfg, Map.of());
-            try (LedgerApp app = new LedgerApp(config, new LedgerMetrics())) {
+            try (LedgerApp app = new LedgerApp(config, new LedgerMetrics(new SimpleMeterRegistry()))) {
                 long start = System.nanoTime();
                 app.start();
                 while (true) {

@@ -9,6 +9,7 @@ import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.tier.Tiers;
 import dev.cascade.simulator.ModelBehaviour;
 import dev.cascade.simulator.ModelSimulator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -167,7 +168,8 @@ final class Latency {
         Map<String, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
         List<Double> added = Collections.synchronizedList(new ArrayList<>());
         try (Tiers tiers = Tiers.create(config.tiers().values(), Map.of());
-             RouterApp app = new RouterApp(config, tiers, new RouterMetrics(tiers))) {
+             RouterApp app = new RouterApp(config, tiers,
+                     new RouterMetrics(new SimpleMeterRegistry(), tiers, config.routes().keySet()))) {
             app.start();
             while (app.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
                 Thread.sleep(50);

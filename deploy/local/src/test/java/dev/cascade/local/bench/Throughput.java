@@ -7,6 +7,7 @@ import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.tier.Tiers;
 import dev.cascade.simulator.ModelBehaviour;
 import dev.cascade.simulator.ModelSimulator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,7 +113,8 @@ final class Throughput {
                 Map.of("name", "next")))));
         RouterConfig config = RouterConfig.from(doc, Map.of(), "bench");
         try (Tiers tiers = Tiers.create(config.tiers().values(), Map.of());
-             RouterApp app = new RouterApp(config, tiers, new RouterMetrics(tiers))) {
+             RouterApp app = new RouterApp(config, tiers,
+                     new RouterMetrics(new SimpleMeterRegistry(), tiers, config.routes().keySet()))) {
             long start = System.nanoTime();
             app.start();
             long end = BenchKafka.awaitCount(broker.bootstrapServers(), answers, n, Duration.ofMinutes(10), r -> { });
