@@ -44,6 +44,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.server = server;
     }
 
+    private static EmbeddedKafkaBroker shared;
+
+    /**
+     * One broker per JVM for tests: started on first use under {@code cascade.test.dir} (default {@code target}) and
+     * stopped when the JVM exits. Thread-safe.
+     */
+    public static synchronized EmbeddedKafkaBroker shared() {
+        if (shared == null) {
+            try {
+                shared = startFresh(Path.of(System.getProperty("cascade.test.dir", "target")).resolve("kafka"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            EmbeddedKafkaBroker b = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(b::close, "test-broker-shutdown"));
+        }
+        return shared;
+    }
+
     /** Starts a broker on free loopback ports with a fresh data directory under {@code parent}, removed on close. */
     public static EmbeddedKafkaBroker startFresh(Path parent) throws IOException {
         Files.createDirectories(parent);

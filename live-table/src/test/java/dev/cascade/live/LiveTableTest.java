@@ -28,7 +28,7 @@ class LiveTableTest {
     private static final Duration LOAD = Duration.ofSeconds(60);
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
-    private final EmbeddedKafkaBroker broker = TestKafka.broker();
+    private final EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.shared();
     private final List<AutoCloseable> open = new ArrayList<>();
 
     /** What the listener was told, in order: "key=applied" or "key=rejected: reason". */

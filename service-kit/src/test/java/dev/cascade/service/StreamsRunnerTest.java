@@ -10,6 +10,7 @@ import dev.cascade.live.LiveTable;
 import dev.cascade.live.RecordValidator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class StreamsRunnerTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private final EmbeddedKafkaBroker broker = TestKafka.broker();
+    private final EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.shared();
     private String input;
 
     @BeforeEach
@@ -56,7 +57,7 @@ class StreamsRunnerTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "runner-test-" + UUID.randomUUID());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put("processing.exception.handler.global.enabled", "true");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(TestKafka.testDir(), "streams").toString());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("cascade.test.dir", "target"))), "streams").toString());
         return p;
     }
 

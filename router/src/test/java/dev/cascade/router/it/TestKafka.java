@@ -1,28 +1,15 @@
 package dev.cascade.router.it;
 
 import dev.cascade.kafka.EmbeddedKafkaBroker;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** One real KRaft broker per test JVM, started on first use and stopped when the JVM exits. */
+/** The JVM's one test broker ({@link EmbeddedKafkaBroker#shared()}) and the tests' working directory. */
 final class TestKafka {
-    private static EmbeddedKafkaBroker broker;
-
     private TestKafka() {
     }
 
-    static synchronized EmbeddedKafkaBroker broker() {
-        if (broker == null) {
-            try {
-                broker = EmbeddedKafkaBroker.startFresh(testDir().resolve("kafka"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            EmbeddedKafkaBroker b = broker;
-            Runtime.getRuntime().addShutdownHook(new Thread(b::close, "test-broker-shutdown"));
-        }
-        return broker;
+    static EmbeddedKafkaBroker broker() {
+        return EmbeddedKafkaBroker.shared();
     }
 
     static Path testDir() {
