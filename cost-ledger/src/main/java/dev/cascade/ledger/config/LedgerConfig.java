@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.cascade.events.PricingRecord;
+import dev.cascade.events.TopicNames;
+import dev.cascade.ledger.pricing.PriceRecords;
 import dev.cascade.ledger.pricing.TierPrice;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +35,7 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
                 + (bearerToken == null ? "none" : "set") + "]";
     }
 
-    /** Topic names. */
+    /** Topic names; the defaults are the contract's ({@link TopicNames}). */
     public record Topics(@JsonProperty("attempts") String attempts, @JsonProperty("answers") String answers,
                          @JsonProperty("feedback") String feedback,
                          @JsonProperty("unmatched_feedback") String unmatchedFeedback,
@@ -41,8 +43,8 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
                          @JsonProperty("pricing") String pricing,
                          @JsonProperty("pricing_status") String pricingStatus) {
         public static Topics defaults() {
-            return new Topics("cascade.attempts", "cascade.answers", "cascade.feedback", "cascade.feedback.unmatched",
-                    "cascade.ledger.dlq", "cascade.pricing", "cascade.pricing.status");
+            return new Topics(TopicNames.ATTEMPTS, TopicNames.ANSWERS, TopicNames.FEEDBACK,
+                    TopicNames.FEEDBACK_UNMATCHED, TopicNames.LEDGER_DLQ, TopicNames.PRICING, TopicNames.PRICING_STATUS);
         }
 
         /** Fills names the file left out with the defaults. */
@@ -64,20 +66,9 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
                 @JsonProperty("http_port") Integer httpPort,
                 @JsonProperty("reference_tier") String referenceTier,
                 @JsonProperty("retention_hours") Map<String, Long> retentionHours,
-                @JsonProperty("pricing") Map<String, PriceFile> pricing,
+                @JsonProperty("pricing") Map<String, PricingRecord> pricing,
                 @JsonProperty("http_bearer_token_env") String bearerTokenEnv,
                 @JsonProperty("http_bearer_token_file") String bearerTokenFile) {
-    }
-
-    /** One tier's pricing as written in the file. */
-    public record PriceFile(@JsonProperty("kind") String kind,
-                     @JsonProperty("input_usd_per_1m_tokens") BigDecimal input,
-                     @JsonProperty("output_usd_per_1m_tokens") BigDecimal output,
-                     @JsonProperty("gpu_hour_usd") BigDecimal gpuHour,
-                     @JsonProperty("instances") Integer instances,
-                     @JsonProperty("monthly_usd") BigDecimal monthly,
-                     @JsonProperty("maintenance_monthly_usd") BigDecimal maintenance,
-                     @JsonProperty("tuning_usd") BigDecimal tuning) {
     }
 
     public static LedgerConfig load(Path path, Map<String, String> env) {
@@ -123,7 +114,7 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
         if (f.pricing() != null) {
             f.pricing().forEach((tier, p) -> {
                 try {
-                    pricing.put(tier, price(p));
+                    pricing.put(tier, PriceRecords.toPrice(p));
                 } catch (IllegalArgumentException e) {
                     errors.add("pricing." + tier + ": " + e.getMessage());
                 }
@@ -156,49 +147,5 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
         return new LedgerConfig(kafka, f.topics() == null ? Topics.defaults() : f.topics().withDefaults(), port, reference,
                 Duration.ofHours(ret.getOrDefault("minute", 48L)), Duration.ofHours(ret.getOrDefault("hour", 24L * 35)),
                 Duration.ofHours(ret.getOrDefault("day", 24L * 400)), pricing, token == null ? null : token.trim());
-    }
-
-    /** Validates one pricing entry (from the file or the pricing topic). */
-    public static TierPrice price(PriceFile p) {
-        BigDecimal in = nonNegative("input_usd_per_1m_tokens", p.input());
-        BigDecimal out = nonNegative("output_usd_per_1m_tokens", p.output());
-        String kind = p.kind() == null ? "" : p.kind();
-        switch (kind) {
-            case "api" -> {
-                if (p.gpuHour() != null || p.monthly() != null || p.tuning() != null || p.maintenance() != null) {
-                    throw new IllegalArgumentException("an api tier has only token prices");
-                }
-                return new TierPrice.Api(in, out);
-            }
-            case "self_hosted" -> {
-                BigDecimal hosting;
-                if (p.gpuHour() != null && p.monthly() == null) {
-                    int instances = p.instances() == null ? 1 : p.instances();
-                    if (instances < 1) {
-                        throw new IllegalArgumentException("instances must be >= 1, got " + instances);
-                    }
-                    hosting = nonNegative("gpu_hour_usd", p.gpuHour()).multiply(BigDecimal.valueOf(instances))
-                            .multiply(TierPrice.HOURS_PER_MONTH);
-                } else if (p.monthly() != null && p.gpuHour() == null) {
-                    hosting = nonNegative("monthly_usd", p.monthly());
-                } else {
-                    throw new IllegalArgumentException("a self_hosted tier needs exactly one of gpu_hour_usd "
-                            + "(with instances) or monthly_usd; it is never priced as $0 by omission");
-                }
-                return new TierPrice.SelfHosted(hosting, nonNegative("maintenance_monthly_usd", p.maintenance()),
-                        nonNegative("tuning_usd", p.tuning()), in, out);
-            }
-            default -> throw new IllegalArgumentException("kind must be api or self_hosted, got '" + kind + "'");
-        }
-    }
-
-    private static BigDecimal nonNegative(String field, BigDecimal v) {
-        if (v == null) {
-            return BigDecimal.ZERO;
-        }
-        if (v.signum() < 0) {
-            throw new IllegalArgumentException(field + " must be >= 0, got " + v);
-        }
-        return v;
     }
 }

@@ -3,6 +3,7 @@ package dev.cascade.ledger.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.cascade.events.Json;
+import dev.cascade.events.RouteTier;
 import dev.cascade.ledger.config.LedgerConfig;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.pricing.TierPrice;
@@ -88,9 +89,9 @@ public final class LedgerServer implements AutoCloseable {
         ArrayNode rows = JsonNodeFactory.instance.arrayNode();
         if (window.equals("all")) {
             for (Map.Entry<String, TierStats> e : queries.totals().entrySet()) {
-                String[] rt = e.getKey().split("\\|", 2);
-                if (route == null || route.equals(rt[0])) {
-                    rows.add(Summary.row(rt[1], rt[0], e.getValue(), prices.get(rt[1])));
+                RouteTier rt = RouteTier.parse(e.getKey());
+                if (route == null || route.equals(rt.route())) {
+                    rows.add(Summary.row(rt.tier(), rt.route(), e.getValue(), prices.get(rt.tier())));
                 }
             }
             return rows;

@@ -1,20 +1,25 @@
 package dev.cascade.ledger.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.cascade.events.AttemptEvent;
+import dev.cascade.events.FeedbackEvent;
+import dev.cascade.events.Outcome;
+import dev.cascade.events.RouteTier;
 import java.math.BigDecimal;
 
 /**
  * One input to the per-tier aggregates, re-keyed by route and tier: a model attempt, or a feedback judgement joined
- * to the tier that answered.
+ * to the tier that answered. Written as JSON on the ledger's {@code by-route-tier} repartition topic.
  *
- * @param outcome attempt outcome (ATTEMPT only)
- * @param correct feedback verdict, null when the feedback is a score
- * @param score   feedback score in [0,1], null when the feedback is a verdict
+ * @param outcome   attempt outcome (ATTEMPT only)
+ * @param correct   feedback verdict, null when the feedback is a score
+ * @param score     feedback score in [0,1], null when the feedback is a verdict
+ * @param timestamp event time in epoch milliseconds: when the attempt finished, or when the feedback was recorded
  */
 public record LedgerEvent(@JsonProperty("kind") Kind kind,
                           @JsonProperty("route") String route,
                           @JsonProperty("tier") String tier,
-                          @JsonProperty("outcome") String outcome,
+                          @JsonProperty("outcome") Outcome outcome,
                           @JsonProperty("prompt_tokens") long promptTokens,
                           @JsonProperty("completion_tokens") long completionTokens,
                           @JsonProperty("latency_ms") long latencyMs,
@@ -27,8 +32,23 @@ public record LedgerEvent(@JsonProperty("kind") Kind kind,
     /** What the event records. */
     public enum Kind { ATTEMPT, FEEDBACK }
 
-    /** The aggregate key: route and tier. */
-    public static String key(String route, String tier) {
-        return route + "|" + tier;
+    /**
+     * An attempt at its own time ({@code timestamp}), or at {@code recordTimestamp} when it carries none.
+     */
+    public static LedgerEvent attempt(AttemptEvent a, long recordTimestamp) {
+        return new LedgerEvent(Kind.ATTEMPT, a.route(), a.tier(), a.outcome(), a.promptTokens(),
+                a.completionTokens(), a.latencyMs(), a.costUsd(), a.shadow(), null, null,
+                a.timestamp() > 0 ? a.timestamp() : recordTimestamp);
+    }
+
+    /** Feedback on the answer {@code answeredBy} served, recorded at {@code timestamp}. */
+    public static LedgerEvent feedback(RouteTier answeredBy, FeedbackEvent f, long timestamp) {
+        return new LedgerEvent(Kind.FEEDBACK, answeredBy.route(), answeredBy.tier(), null, 0, 0, 0, null, false,
+                f.correct(), f.score(), timestamp);
+    }
+
+    /** The aggregate key. */
+    public RouteTier routeTier() {
+        return new RouteTier(route, tier);
     }
 }

@@ -2,9 +2,15 @@ package dev.cascade.ledger.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.cascade.events.Outcome;
+import dev.cascade.events.RouteTier;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
@@ -12,9 +18,10 @@ import org.HdrHistogram.Histogram;
 /**
  * Aggregate of one route and tier over a window (or all time): calls by outcome, tokens, exact variable cost,
  * a mergeable latency histogram (HdrHistogram), answers served with their tokens, and quality from feedback.
- * Immutable: {@link #add} and {@link #merge} return new values.
+ * Immutable: {@link #add} and {@link #merge} return new values. Calls by outcome are kept in the order of the
+ * outcomes' names, so they print as they always have.
  */
-public record TierStats(@JsonProperty("calls") Map<String, Long> calls,
+public record TierStats(@JsonProperty("calls") Map<Outcome, Long> callsByOutcome,
                         @JsonProperty("prompt_tokens") long promptTokens,
                         @JsonProperty("completion_tokens") long completionTokens,
                         @JsonProperty("cost_usd") BigDecimal costUsd,
@@ -31,16 +38,25 @@ public record TierStats(@JsonProperty("calls") Map<String, Long> calls,
                         @JsonProperty("last_ts") long lastTs) {
 
     private static final long MAX_LATENCY_MS = 3_600_000L;
+    private static final Comparator<Outcome> BY_NAME = Comparator.comparing(Outcome::name);
+
+    public TierStats {
+        SortedMap<Outcome, Long> sorted = new TreeMap<>(BY_NAME);
+        if (callsByOutcome != null) {
+            sorted.putAll(callsByOutcome);
+        }
+        callsByOutcome = Collections.unmodifiableSortedMap(sorted);
+    }
 
     public static TierStats empty() {
         return new TierStats(Map.of(), 0, 0, BigDecimal.ZERO, BigDecimal.ZERO, null, 0, 0, 0, 0, 0, 0, 0,
                 Long.MAX_VALUE, Long.MIN_VALUE);
     }
 
-    /** Merges {@code route|tier} aggregates into per-tier aggregates, ordered by tier. */
+    /** Merges aggregates keyed by {@link RouteTier#key()} into per-tier aggregates, ordered by tier. */
     public static Map<String, TierStats> byTier(Map<String, TierStats> totals) {
         Map<String, TierStats> out = new TreeMap<>();
-        totals.forEach((key, s) -> out.merge(key.split("\\|", 2)[1], s, TierStats::merge));
+        totals.forEach((key, s) -> out.merge(RouteTier.parse(key).tier(), s, TierStats::merge));
         return out;
     }
 
@@ -49,11 +65,11 @@ public record TierStats(@JsonProperty("calls") Map<String, Long> calls,
         long last = Math.max(lastTs, e.timestamp());
         return switch (e.kind()) {
             case ATTEMPT -> {
-                Map<String, Long> c = new TreeMap<>(calls);
+                Map<Outcome, Long> c = new TreeMap<>(callsByOutcome);
                 c.merge(e.outcome(), 1L, Long::sum);
                 BigDecimal cost = e.costUsd() == null ? BigDecimal.ZERO : e.costUsd();
-                boolean accepted = "ACCEPTED".equals(e.outcome()) && !e.shadow();
-                boolean called = !"SHORT_CIRCUITED".equals(e.outcome());
+                boolean accepted = e.outcome() == Outcome.ACCEPTED && !e.shadow();
+                boolean called = e.outcome() != Outcome.SHORT_CIRCUITED;
                 yield new TierStats(c, promptTokens + e.promptTokens(), completionTokens + e.completionTokens(),
                         e.shadow() ? costUsd : costUsd.add(cost), e.shadow() ? shadowCostUsd.add(cost) : shadowCostUsd,
                         called ? record(latency, e.latencyMs()) : latency, answers + (accepted ? 1 : 0),
@@ -64,7 +80,7 @@ public record TierStats(@JsonProperty("calls") Map<String, Long> calls,
             case FEEDBACK -> {
                 boolean isScore = e.score() != null;
                 long micros = isScore ? Math.round(e.score() * 1_000_000) : 0;
-                yield new TierStats(calls, promptTokens, completionTokens, costUsd, shadowCostUsd, latency, answers,
+                yield new TierStats(callsByOutcome, promptTokens, completionTokens, costUsd, shadowCostUsd, latency, answers,
                         answerPromptTokens, answerCompletionTokens, feedback + 1,
                         correct + (Boolean.TRUE.equals(e.correct()) ? 1 : 0), scored + (isScore ? 1 : 0),
                         scoreMicros + micros, first, last);
@@ -73,23 +89,37 @@ public record TierStats(@JsonProperty("calls") Map<String, Long> calls,
     }
 
     public TierStats merge(TierStats o) {
-        Map<String, Long> c = new TreeMap<>(calls);
-        o.calls.forEach((k, v) -> c.merge(k, v, Long::sum));
+        Map<Outcome, Long> c = new TreeMap<>(callsByOutcome);
+        o.callsByOutcome.forEach((k, v) -> c.merge(k, v, Long::sum));
         return new TierStats(c, promptTokens + o.promptTokens, completionTokens + o.completionTokens,
                 costUsd.add(o.costUsd), shadowCostUsd.add(o.shadowCostUsd), mergeHistograms(latency, o.latency),
                 answers + o.answers, answerPromptTokens + o.answerPromptTokens,
-                answerCompletionTokens + o.answerCompletionTokens, feedback + o.feedback, correct + o.correct, scored + o.scored, scoreMicros + o.scoreMicros,
+                answerCompletionTokens + o.answerCompletionTokens, feedback + o.feedback, correct + o.correct,
+                scored + o.scored, scoreMicros + o.scoreMicros,
                 Math.min(firstTs, o.firstTs), Math.max(lastTs, o.lastTs));
     }
 
-    public long calls(String outcome) {
-        return calls.getOrDefault(outcome, 0L);
+    public long calls(Outcome outcome) {
+        return callsByOutcome.getOrDefault(outcome, 0L);
+    }
+
+    /** Calls by outcome name, in name order: as printed by the API and tagged on meters. */
+    public Map<String, Long> calls() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        callsByOutcome.forEach((outcome, n) -> out.put(outcome.name(), n));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Every call recorded, short-circuited ones included. */
+    @JsonIgnore
+    public long callsRecorded() {
+        return callsByOutcome.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Calls actually made (everything but short-circuited tiers). */
     @JsonIgnore
     public long callsMade() {
-        return calls.values().stream().mapToLong(Long::longValue).sum() - calls("SHORT_CIRCUITED");
+        return callsRecorded() - calls(Outcome.SHORT_CIRCUITED);
     }
 
     /** Latency percentile in ms (0 to 100), or null without calls. */

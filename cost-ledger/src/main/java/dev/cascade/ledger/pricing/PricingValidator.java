@@ -3,22 +3,25 @@ package dev.cascade.ledger.pricing;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.cascade.events.Json;
-import dev.cascade.ledger.config.LedgerConfig;
+import dev.cascade.events.PricingRecord;
 import dev.cascade.live.InvalidRecordException;
 import dev.cascade.live.RecordValidator;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
- * Validates a tier's pricing record on {@code cascade.pricing} (key = tier, value = the same fields as the config
- * file's {@code pricing} entries). The reference tier must stay an API tier. Thread-safe.
+ * Validates a tier's pricing record on {@code cascade.pricing} (key = tier, value = a {@link PricingRecord}, the
+ * same fields as the config file's {@code pricing} entries). The reference tier must stay an API tier. Thread-safe.
  */
 public final class PricingValidator implements RecordValidator<TierPrice> {
-    private static final ObjectReader READER = Json.mapper().readerFor(LedgerConfig.PriceFile.class)
+    private static final ObjectReader READER = Json.mapper().readerFor(PricingRecord.class)
             .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** Keeps amounts as written (1607.10 stays 1607.10 in the status record). */
+    private static final ObjectReader EXACT_TREE = Json.mapper().reader()
+            .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     private final String referenceTier;
 
     public PricingValidator(String referenceTier) {
@@ -27,19 +30,19 @@ public final class PricingValidator implements RecordValidator<TierPrice> {
 
     @Override
     public TierPrice parse(String tier, byte[] value) throws InvalidRecordException {
-        LedgerConfig.PriceFile file;
+        PricingRecord record;
         try {
-            file = READER.readValue(value);
+            record = READER.readValue(value);
         } catch (IOException e) {
             throw new InvalidRecordException("not a JSON pricing record: "
                     + e.getMessage().lines().findFirst().orElse(""));
         }
-        if (file == null) {
+        if (record == null) {
             throw new InvalidRecordException("a pricing record must be a JSON object");
         }
         TierPrice price;
         try {
-            price = LedgerConfig.price(file);
+            price = PriceRecords.toPrice(record);
         } catch (IllegalArgumentException e) {
             throw new InvalidRecordException(e.getMessage());
         }
@@ -51,14 +54,10 @@ public final class PricingValidator implements RecordValidator<TierPrice> {
 
     @Override
     public JsonNode toJson(TierPrice price) {
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        if (price instanceof TierPrice.SelfHosted sh) {
-            n.put("kind", "self_hosted").put("monthly_usd", sh.hostingMonthly())
-                    .put("maintenance_monthly_usd", sh.maintenanceMonthly()).put("tuning_usd", sh.tuningUsd());
-        } else {
-            n.put("kind", "api");
+        try {
+            return EXACT_TREE.readTree(Json.mapper().writeValueAsBytes(PriceRecords.toRecord(price)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the pricing of " + price, e);
         }
-        return n.put("input_usd_per_1m_tokens", price.inputPerMillion())
-                .put("output_usd_per_1m_tokens", price.outputPerMillion());
     }
 }

@@ -1,11 +1,13 @@
 package dev.cascade.ledger.pricing;
 
+import dev.cascade.core.pricing.TokenPrice;
 import java.math.BigDecimal;
 
 /**
  * What a tier costs. An API tier is paid per token; a self-hosted tier has fixed costs (GPU hours or a monthly
  * amount, plus maintenance), an optional variable cost per token, and a one-off tuning investment. Money is exact
- * ({@link BigDecimal}, US dollars). Immutable.
+ * ({@link BigDecimal}, US dollars); token arithmetic is core's {@link TokenPrice}, the same the router uses.
+ * Immutable.
  */
 public sealed interface TierPrice {
     /** Hours in an average month (365.25 days / 12). */
@@ -19,10 +21,14 @@ public sealed interface TierPrice {
     /** Fixed cost per month (zero for API tiers). */
     BigDecimal fixedMonthly();
 
-    /** Exact variable cost of the given tokens. */
+    /** The variable part as a token price. */
+    default TokenPrice tokenPrice() {
+        return new TokenPrice(inputPerMillion(), outputPerMillion());
+    }
+
+    /** Exact variable cost of the given tokens, in {@link TokenPrice#normalise normal form}. */
     default BigDecimal variableCost(long promptTokens, long completionTokens) {
-        return inputPerMillion().multiply(BigDecimal.valueOf(promptTokens))
-                .add(outputPerMillion().multiply(BigDecimal.valueOf(completionTokens))).movePointLeft(6);
+        return tokenPrice().cost(promptTokens, completionTokens);
     }
 
     /** A paid API (for example the general API). */

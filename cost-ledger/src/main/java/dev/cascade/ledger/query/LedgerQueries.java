@@ -2,6 +2,7 @@ package dev.cascade.ledger.query;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.cascade.events.Json;
+import dev.cascade.events.RouteTier;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.topology.LedgerTopology;
 import java.io.IOException;
@@ -44,7 +45,7 @@ public final class LedgerQueries {
         this.bearerToken = bearerToken;
     }
 
-    /** All-time aggregates by "route|tier", from every instance. */
+    /** All-time aggregates by {@link RouteTier#key()}, from every instance. */
     public Map<String, TierStats> totals() {
         Map<String, TierStats> out = new TreeMap<>(localTotals());
         for (HostInfo h : others(LedgerTopology.TOTALS)) {
@@ -103,8 +104,9 @@ public final class LedgerQueries {
         try (KeyValueIterator<Windowed<String>, TierStats> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<Windowed<String>, TierStats> kv = it.next();
-                String[] parts = kv.key.key().split("\\|", 2);
-                out.add(new WindowRow(parts[0], parts[1], kv.key.window().start(), kv.key.window().end(), kv.value));
+                RouteTier key = RouteTier.parse(kv.key.key());
+                out.add(new WindowRow(key.route(), key.tier(), kv.key.window().start(), kv.key.window().end(),
+                        kv.value));
             }
         }
         return out;

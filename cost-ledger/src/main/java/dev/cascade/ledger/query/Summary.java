@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.events.Json;
+import dev.cascade.events.Outcome;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.ledger.pricing.Verdict;
@@ -26,7 +27,7 @@ public final class Summary {
         for (TierStats s : tiers.values()) {
             variable = variable.add(s.costUsd());
             shadow = shadow.add(s.shadowCostUsd());
-            attempts += s.calls().values().stream().mapToLong(Long::longValue).sum();
+            attempts += s.callsRecorded();
             answers += s.answers();
         }
         BigDecimal fixed = verdict.tiers().stream().map(Verdict.TierVerdict::fixedAccrued)
@@ -68,9 +69,9 @@ public final class Summary {
         row.put("completion_tokens", s.completionTokens());
         row.put("cost_usd", plain(s.costUsd()));
         row.put("shadow_cost_usd", plain(s.shadowCostUsd()));
-        long made = s.callsMade() - s.calls("SHADOW");
-        row.put("acceptance_rate", made == 0 ? null : s.calls("ACCEPTED") / (double) made);
-        row.put("escalation_rate", made == 0 ? null : s.calls("ESCALATED") / (double) made);
+        long made = s.callsMade() - s.calls(Outcome.SHADOW);
+        row.put("acceptance_rate", made == 0 ? null : s.calls(Outcome.ACCEPTED) / (double) made);
+        row.put("escalation_rate", made == 0 ? null : s.calls(Outcome.ESCALATED) / (double) made);
         row.put("latency_p50_ms", s.latencyPercentileMs(50));
         row.put("latency_p95_ms", s.latencyPercentileMs(95));
         row.put("latency_p99_ms", s.latencyPercentileMs(99));

@@ -2,6 +2,7 @@ package dev.cascade.ledger.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cascade.events.Outcome;
 import dev.cascade.ledger.model.LedgerEvent;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.pricing.TierPrice;
@@ -125,8 +126,8 @@ class LedgerMetricsTest {
     }
 
     private static TierStats attempt(String tier, String cost) {
-        return TierStats.empty().add(new LedgerEvent(LedgerEvent.Kind.ATTEMPT, "default", tier, "ACCEPTED", 10, 5,
-                30, new BigDecimal(cost), false, null, null, tier.equals("small") ? 1_000L : 100_000L));
+        return TierStats.empty().add(new LedgerEvent(LedgerEvent.Kind.ATTEMPT, "default", tier, Outcome.ACCEPTED,
+                10, 5, 30, new BigDecimal(cost), false, null, null, tier.equals("small") ? 1_000L : 100_000L));
     }
 
     /** The metric names of the sample lines of a Prometheus text exposition. */

@@ -2,6 +2,7 @@ package dev.cascade.ledger.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cascade.events.Outcome;
 import dev.cascade.ledger.model.LedgerEvent;
 import dev.cascade.ledger.model.TierStats;
 import java.math.BigDecimal;
@@ -16,7 +17,7 @@ class VerdictTest {
     private static TierStats served(int n, BigDecimal costEach) {
         TierStats s = TierStats.empty();
         for (int i = 0; i < n; i++) {
-            s = s.add(new LedgerEvent(LedgerEvent.Kind.ATTEMPT, "default", "t", "ACCEPTED", 1000, 100, 50, costEach,
+            s = s.add(new LedgerEvent(LedgerEvent.Kind.ATTEMPT, "default", "t", Outcome.ACCEPTED, 1000, 100, 50, costEach,
                     false, null, null, i == n - 1 ? HOUR : 0));
         }
         return s;
