@@ -1,5 +1,6 @@
 package dev.cascade.ledger.metrics;
 
+import dev.cascade.events.RouteTier;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.ledger.pricing.Verdict;
@@ -92,8 +93,8 @@ public final class LedgerMetrics {
     /** Recomputes every gauge from the current aggregates ({@code route|tier} keys). */
     public void refresh(Map<String, TierStats> totals, Map<String, TierPrice> prices, String referenceTier) {
         totals.forEach((key, s) -> {
-            String[] rt = key.split("\\|", 2);
-            Tags tags = Tags.of("route", rt[0], "tier", rt[1]);
+            RouteTier rt = RouteTier.parse(key);
+            Tags tags = Tags.of("route", rt.route(), "tier", rt.tier());
             set(SPEND, tags.and("kind", "variable"), s.costUsd());
             set(SPEND, tags.and("kind", "shadow"), s.shadowCostUsd());
             set(TOKENS, tags.and("direction", "in"), s.promptTokens());
