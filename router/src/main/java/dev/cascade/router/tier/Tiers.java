@@ -54,8 +54,10 @@ public final class Tiers implements AutoCloseable {
         for (TierConfig c : configs) {
             String key = apiKey(c, env, problems);
             clients.put(c.name(), switch (c.kind()) {
-                case OPENAI -> new OpenAiChatClient(http, c.baseUrl(), c.model(), c.confidence(), c.timeout(), key);
-                case ANTHROPIC -> new AnthropicClient(http, c.baseUrl(), c.model(), c.timeout(), key);
+                case OPENAI -> new OpenAiChatClient(http, c.baseUrl(), c.model(), c.confidence(), c.timeout(), key,
+                        c.maxResponseBytes());
+                case ANTHROPIC -> new AnthropicClient(http, c.baseUrl(), c.model(), c.timeout(), key,
+                        c.maxResponseBytes());
             });
         }
         if (!problems.isEmpty()) {
