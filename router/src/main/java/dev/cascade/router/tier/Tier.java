@@ -11,6 +11,9 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.math.BigDecimal;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A model tier at run time: its client guarded by a circuit breaker, a bulkhead (bounded calls in flight) and a hard
  * time-out. Callers first {@link #tryAcquire()} and, when permitted, {@link #call(ModelRequest)}; an open breaker and
- * a full bulkhead are answers, not exceptions. Thread-safe.
+ * a full bulkhead are answers, not exceptions. Latency is read from the {@link Clock} handed in (the breaker's too),
+ * so tests move time instead of waiting. Thread-safe.
  */
 public final class Tier {
     /** The answer of {@link #tryAcquire()}. */
@@ -30,12 +34,14 @@ public final class Tier {
     private final ModelClient client;
     private final CircuitBreaker breaker;
     private final Bulkhead bulkhead;
+    private final Clock clock;
 
-    public Tier(TierConfig config, ModelClient client, CircuitBreaker breaker, Bulkhead bulkhead) {
+    public Tier(TierConfig config, ModelClient client, CircuitBreaker breaker, Bulkhead bulkhead, Clock clock) {
         this.config = config;
         this.client = client;
         this.breaker = breaker;
         this.bulkhead = bulkhead;
+        this.clock = clock;
     }
 
     public String name() {
@@ -81,7 +87,7 @@ public final class Tier {
      * ends; at the time-out the client's call is abandoned, which cancels its exchange.
      */
     public CompletableFuture<TierResult> call(ModelRequest request) {
-        long start = System.nanoTime();
+        Instant start = clock.instant();
         AtomicBoolean released = new AtomicBoolean();
         CompletableFuture<TierResult> result;
         try {
@@ -94,8 +100,9 @@ public final class Tier {
         return result.exceptionally(e -> finish(start, released, null, e));
     }
 
-    private TierResult finish(long start, AtomicBoolean released, ModelReply reply, Throwable failure) {
-        long nanos = System.nanoTime() - start;
+    private TierResult finish(Instant start, AtomicBoolean released, ModelReply reply, Throwable failure) {
+        Duration took = Duration.between(start, clock.instant());
+        long nanos = took.isNegative() ? 0 : took.toNanos();
         long latencyMs = TimeUnit.NANOSECONDS.toMillis(nanos);
         if (!released.compareAndSet(false, true)) {
             // this very method failed after releasing the slot: report, never release twice
