@@ -19,23 +19,20 @@ public final class AnthropicClient implements ModelClient {
     static final String API_VERSION = "2023-06-01";
     static final int DEFAULT_MAX_TOKENS = 1024;
 
-    private final HttpClient http;
-    private final URI endpoint;
+    private final HttpJson endpoint;
     private final String model;
-    private final Duration timeout;
-    private final Map<String, String> headers;
 
-    public AnthropicClient(HttpClient http, URI baseUrl, String model, Duration timeout, String apiKey) {
-        this.http = http;
-        this.endpoint = URI.create(baseUrl + "/v1/messages");
-        this.model = model;
-        this.timeout = timeout;
+    /** @param maxResponseBytes the largest response body read; a larger one fails the call */
+    public AnthropicClient(HttpClient http, URI baseUrl, String model, Duration timeout, String apiKey,
+                           int maxResponseBytes) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("anthropic-version", API_VERSION);
         if (apiKey != null) {
             h.put("x-api-key", apiKey);
         }
-        this.headers = Map.copyOf(h);
+        this.endpoint = new HttpJson(http, URI.create(baseUrl + "/v1/messages"), h, timeout, maxResponseBytes,
+                Redactor.of(apiKey));
+        this.model = model;
     }
 
     @Override
@@ -59,7 +56,8 @@ public final class AnthropicClient implements ModelClient {
         if (request.temperature() != null) {
             body.put("temperature", Math.min(1.0, request.temperature()));
         }
-        return HttpJson.post(http, endpoint, body, headers, timeout).thenApply(json -> {
+        CompletableFuture<ModelReply> call = new CompletableFuture<>();
+        return HttpJson.relay(endpoint.post(body, call).thenApply(json -> {
             StringBuilder text = new StringBuilder();
             for (JsonNode block : json.path("content")) {
                 if ("text".equals(block.path("type").asText())) {
@@ -70,8 +68,8 @@ public final class AnthropicClient implements ModelClient {
                 throw new ModelCallException("response has no content");
             }
             JsonNode usage = json.path("usage");
-            return new ModelReply(text.toString(), HttpJson.requireLong(usage, "input_tokens", "usage"),
-                    HttpJson.requireLong(usage, "output_tokens", "usage"), null);
-        });
+            return new ModelReply(text.toString(), HttpJson.tokens(usage, "input_tokens"),
+                    HttpJson.tokens(usage, "output_tokens"), null);
+        }), call);
     }
 }

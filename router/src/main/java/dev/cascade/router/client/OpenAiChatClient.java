@@ -22,21 +22,18 @@ public final class OpenAiChatClient implements ModelClient {
     static final String VERIFY_INSTRUCTION = "Is the proposed answer to the question above correct? "
             + "Reply with exactly one word: yes or no.";
 
-    private final HttpClient http;
-    private final URI endpoint;
+    private final HttpJson endpoint;
     private final String model;
     private final ConfidenceMethod method;
-    private final Duration timeout;
-    private final Map<String, String> headers;
 
+    /** @param maxResponseBytes the largest response body read; a larger one fails the call */
     public OpenAiChatClient(HttpClient http, URI baseUrl, String model, ConfidenceMethod method, Duration timeout,
-                            String apiKey) {
-        this.http = http;
-        this.endpoint = URI.create(baseUrl + "/chat/completions");
+                            String apiKey, int maxResponseBytes) {
+        this.endpoint = new HttpJson(http, URI.create(baseUrl + "/chat/completions"),
+                apiKey == null ? Map.of() : Map.of("Authorization", "Bearer " + apiKey), timeout, maxResponseBytes,
+                Redactor.of(apiKey));
         this.model = model;
         this.method = method;
-        this.timeout = timeout;
-        this.headers = apiKey == null ? Map.of() : Map.of("Authorization", "Bearer " + apiKey);
     }
 
     @Override
@@ -54,7 +51,8 @@ public final class OpenAiChatClient implements ModelClient {
         if (logprobs) {
             body.put("logprobs", true);
         }
-        CompletableFuture<ModelReply> answer = HttpJson.post(http, endpoint, body, headers, timeout).thenApply(json -> {
+        CompletableFuture<ModelReply> call = new CompletableFuture<>();
+        CompletableFuture<ModelReply> answer = endpoint.post(body, call).thenApply(json -> {
             JsonNode choice = firstChoice(json);
             String content = choice.path("message").path("content").asText(null);
             if (content == null) {
@@ -68,16 +66,17 @@ public final class OpenAiChatClient implements ModelClient {
                 }
             }
             JsonNode usage = json.path("usage");
-            return new ModelReply(content, HttpJson.requireLong(usage, "prompt_tokens", "usage"),
-                    HttpJson.requireLong(usage, "completion_tokens", "usage"), confidence);
+            return new ModelReply(content, HttpJson.tokens(usage, "prompt_tokens"),
+                    HttpJson.tokens(usage, "completion_tokens"), confidence);
         });
-        if (method != ConfidenceMethod.VERIFY) {
-            return answer;
+        if (method == ConfidenceMethod.VERIFY) {
+            answer = answer.thenCompose(reply -> verify(request, reply, call));
         }
-        return answer.thenCompose(reply -> verify(request, reply));
+        return HttpJson.relay(answer, call);
     }
 
-    private CompletableFuture<ModelReply> verify(ModelRequest request, ModelReply reply) {
+    private CompletableFuture<ModelReply> verify(ModelRequest request, ModelReply reply,
+                                                 CompletableFuture<ModelReply> call) {
         List<ChatMessage> messages = new ArrayList<>(request.messages());
         messages.add(new ChatMessage("assistant", reply.content()));
         messages.add(new ChatMessage("user", VERIFY_INSTRUCTION));
@@ -88,7 +87,7 @@ public final class OpenAiChatClient implements ModelClient {
         body.put("temperature", 0);
         body.put("logprobs", true);
         body.put("top_logprobs", 5);
-        return HttpJson.post(http, endpoint, body, headers, timeout).thenApply(json -> {
+        return endpoint.post(body, call).thenApply(json -> {
             JsonNode first = firstChoice(json).path("logprobs").path("content").path(0);
             Map<String, Double> top = new LinkedHashMap<>();
             for (JsonNode alt : first.path("top_logprobs")) {
@@ -104,8 +103,8 @@ public final class OpenAiChatClient implements ModelClient {
             }
             JsonNode usage = json.path("usage");
             return new ModelReply(reply.content(),
-                    reply.promptTokens() + HttpJson.requireLong(usage, "prompt_tokens", "usage"),
-                    reply.completionTokens() + HttpJson.requireLong(usage, "completion_tokens", "usage"), pYes);
+                    reply.promptTokens() + HttpJson.tokens(usage, "prompt_tokens"),
+                    reply.completionTokens() + HttpJson.tokens(usage, "completion_tokens"), pYes);
         });
     }
 

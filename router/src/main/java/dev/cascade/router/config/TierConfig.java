@@ -4,17 +4,30 @@ import dev.cascade.core.ConfidenceMethod;
 import dev.cascade.core.pricing.TokenPrice;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Deployment config of one model tier. The API key is never part of this record: only the name of the environment
- * variable or file holding it ({@link #apiKeyEnv()}, {@link #apiKeyFile()}), resolved when the client is built.
+ * variable or file holding it ({@link #apiKeyEnv()}, {@link #apiKeyFile()}), resolved when the client is built; a
+ * {@code base_url} carrying credentials (user info, a query string) is refused, and never echoed in the error.
+ *
+ * @param maxResponseBytes the largest response body read from the tier; a larger one is an ERROR attempt. The
+ *                         default leaves an answer carrying the content room under the producer's default 1 MiB
+ *                         {@code max.request.size}; raise both together.
  */
 public record TierConfig(String name, Kind kind, URI baseUrl, String model, String apiKeyEnv, String apiKeyFile,
                          Duration timeout, int maxInFlight, ConfidenceMethod confidence, TokenPrice pricing,
-                         BreakerSettings breaker) {
+                         BreakerSettings breaker, int maxResponseBytes) {
+
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024;
+    private static final Pattern KEY_LIKE_PARAMETER = Pattern.compile(
+            "(?i).*(key|token|secret|password|passwd|auth|sig|signature|credential).*");
 
     /** Fields of a tier that {@code CASCADE_TIER_<NAME>_<FIELD>} environment variables override. */
     public static final java.util.Set<String> ENV_FIELDS = java.util.Set.of("BASE_URL", "MODEL", "TIMEOUT_MS",
@@ -38,17 +51,7 @@ public record TierConfig(String name, Kind kind, URI baseUrl, String model, Stri
             f.error("kind", "must be openai or anthropic, got '" + kindText + "'");
         }
         String url = env.getOrDefault(prefix + "BASE_URL", f.requiredString("base_url"));
-        URI baseUrl = null;
-        if (url != null) {
-            try {
-                baseUrl = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-                if (baseUrl.getScheme() == null || !baseUrl.getScheme().startsWith("http")) {
-                    f.error("base_url", "must be an http(s) URL, got '" + url + "'");
-                }
-            } catch (IllegalArgumentException e) {
-                f.error("base_url", "is not a URL: '" + url + "'");
-            }
-        }
+        URI baseUrl = url == null ? null : baseUrl(url, f);
         String model = env.getOrDefault(prefix + "MODEL", f.requiredString("model"));
         String keyEnv = f.string("api_key_env", null);
         String keyFile = f.string("api_key_file", null);
@@ -84,8 +87,52 @@ public record TierConfig(String name, Kind kind, URI baseUrl, String model, Stri
             f.error("pricing", e.getMessage());
         }
         BreakerSettings breaker = BreakerSettings.from(f.object("breaker"));
+        long maxResponseBytes = f.integer("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, 1024, 64L * 1024 * 1024);
         f.rejectUnknown();
         return new TierConfig(name, kind, baseUrl, model, keyEnv, keyFile, Duration.ofMillis(timeoutMs),
-                (int) maxInFlight, confidence, pricing, breaker);
+                (int) maxInFlight, confidence, pricing, breaker, (int) maxResponseBytes);
+    }
+
+    /**
+     * An http(s) URL with a host and nothing that could hold a credential or garble the request paths appended to
+     * it: no user info, query or fragment. Errors name the problem, never the value (it may hold a key).
+     */
+    private static URI baseUrl(String url, Fields f) {
+        URI uri;
+        try {
+            uri = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+        } catch (URISyntaxException e) {
+            f.error("base_url", "is not a valid URL (" + e.getReason() + "); the value is not shown, it may hold "
+                    + "a credential");
+            return null;
+        }
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+            f.error("base_url", "must be an http(s) URL, got scheme '" + scheme + "'");
+            return null;
+        }
+        boolean ok = true;
+        if (uri.getRawUserInfo() != null) {
+            f.error("base_url", "must not contain user info (credentials in the URL); name the key with "
+                    + "api_key_env or api_key_file");
+            ok = false;
+        }
+        if (uri.getHost() == null) {
+            f.error("base_url", "must name a host");
+            ok = false;
+        }
+        if (uri.getRawQuery() != null) {
+            List<String> keyLike = Arrays.stream(uri.getRawQuery().split("&")).map(p -> p.split("=", 2)[0])
+                    .filter(p -> KEY_LIKE_PARAMETER.matcher(p).matches() && p.length() <= 40).toList();
+            f.error("base_url", "must not have a query string (request paths are appended to base_url)"
+                    + (keyLike.isEmpty() ? "" : "; parameter " + keyLike + " looks like a credential: name the "
+                    + "key with api_key_env or api_key_file"));
+            ok = false;
+        }
+        if (uri.getRawFragment() != null) {
+            f.error("base_url", "must not have a fragment");
+            ok = false;
+        }
+        return ok ? uri : null;
     }
 }

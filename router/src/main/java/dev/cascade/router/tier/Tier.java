@@ -3,21 +3,28 @@ package dev.cascade.router.tier;
 import dev.cascade.core.CallResult;
 import dev.cascade.router.client.ModelCallException;
 import dev.cascade.router.client.ModelClient;
+import dev.cascade.router.client.ModelReply;
 import dev.cascade.router.client.ModelRequest;
+import dev.cascade.router.client.Redactor;
 import dev.cascade.router.config.TierConfig;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.math.BigDecimal;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A model tier at run time: its client guarded by a circuit breaker, a bulkhead (bounded calls in flight) and a hard
  * time-out. Callers first {@link #tryAcquire()} and, when permitted, {@link #call(ModelRequest)}; an open breaker and
- * a full bulkhead are answers, not exceptions. Thread-safe.
+ * a full bulkhead are answers, not exceptions. Latency is read from the {@link Clock} handed in (the breaker's too),
+ * so tests move time instead of waiting. Thread-safe.
  */
 public final class Tier {
     /** The answer of {@link #tryAcquire()}. */
@@ -27,12 +34,14 @@ public final class Tier {
     private final ModelClient client;
     private final CircuitBreaker breaker;
     private final Bulkhead bulkhead;
+    private final Clock clock;
 
-    public Tier(TierConfig config, ModelClient client, CircuitBreaker breaker, Bulkhead bulkhead) {
+    public Tier(TierConfig config, ModelClient client, CircuitBreaker breaker, Bulkhead bulkhead, Clock clock) {
         this.config = config;
         this.client = client;
         this.breaker = breaker;
         this.bulkhead = bulkhead;
+        this.clock = clock;
     }
 
     public String name() {
@@ -73,32 +82,46 @@ public final class Tier {
 
     /**
      * Makes the call; only after {@link #tryAcquire()} returned PERMITTED. The future never completes exceptionally:
-     * errors and time-outs are {@link TierResult}s. The slot is released and the breaker told when the call ends.
+     * errors, time-outs and replies that cannot be billed (invalid usage) are {@link TierResult}s, and so is any
+     * failure of the client or of this code. The slot is released exactly once and the breaker told when the call
+     * ends; at the time-out the client's call is abandoned, which cancels its exchange.
      */
     public CompletableFuture<TierResult> call(ModelRequest request) {
-        long start = System.nanoTime();
+        Instant start = clock.instant();
+        AtomicBoolean released = new AtomicBoolean();
         CompletableFuture<TierResult> result;
         try {
             result = client.complete(request)
                     .orTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .handle((reply, failure) -> finish(start, reply, failure));
+                    .handle((reply, failure) -> finish(start, released, reply, failure));
         } catch (RuntimeException e) {
-            result = CompletableFuture.completedFuture(finish(start, null, e));
+            result = CompletableFuture.completedFuture(finish(start, released, null, e));
         }
-        return result;
+        return result.exceptionally(e -> finish(start, released, null, e));
     }
 
-    private TierResult finish(long start, dev.cascade.router.client.ModelReply reply, Throwable failure) {
-        long nanos = System.nanoTime() - start;
+    private TierResult finish(Instant start, AtomicBoolean released, ModelReply reply, Throwable failure) {
+        Duration took = Duration.between(start, clock.instant());
+        long nanos = took.isNegative() ? 0 : took.toNanos();
         long latencyMs = TimeUnit.NANOSECONDS.toMillis(nanos);
-        bulkhead.onComplete();
-        if (failure == null) {
-            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            BigDecimal cost = config.pricing().cost(reply.promptTokens(), reply.completionTokens());
-            return new TierResult(CallResult.Kind.ANSWERED, reply, latencyMs, cost, null);
+        if (!released.compareAndSet(false, true)) {
+            // this very method failed after releasing the slot: report, never release twice
+            return new TierResult(CallResult.Kind.ERROR, null, latencyMs, BigDecimal.ZERO, describe(failure));
         }
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        bulkhead.onComplete();
+        Throwable cause = failure;
+        if (cause == null) {
+            try {
+                BigDecimal cost = bill(reply);
+                breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+                return new TierResult(CallResult.Kind.ANSWERED, reply, latencyMs, cost, null);
+            } catch (RuntimeException e) {
+                cause = e;
+            }
+        }
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
         breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
         boolean timeout = cause instanceof TimeoutException || cause instanceof HttpTimeoutException;
         String message = timeout ? "no answer within " + config.timeout().toMillis() + " ms"
@@ -107,11 +130,28 @@ public final class Tier {
                 BigDecimal.ZERO, message);
     }
 
-    private static String describe(Throwable cause) {
+    /** The reply's cost; a reply whose usage cannot be billed is a failed call. */
+    private BigDecimal bill(ModelReply reply) {
+        if (reply == null || reply.content() == null) {
+            throw new ModelCallException("client returned no reply");
+        }
+        if (reply.promptTokens() < 0 || reply.completionTokens() < 0) {
+            throw new ModelCallException("invalid usage: token counts must be >= 0, got " + reply.promptTokens()
+                    + " prompt and " + reply.completionTokens() + " completion");
+        }
+        return config.pricing().cost(reply.promptTokens(), reply.completionTokens());
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
         if (cause instanceof ModelCallException) {
             return cause.getMessage();
         }
-        String msg = cause.getMessage();
-        return cause.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+        String msg = cause == null ? null : cause.getMessage();
+        String type = cause == null ? "unknown failure" : cause.getClass().getSimpleName();
+        return Redactor.patternsOnly().scrub(type + (msg == null ? "" : ": " + msg));
     }
 }

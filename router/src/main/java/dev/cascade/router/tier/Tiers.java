@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,7 +27,8 @@ import java.util.function.Function;
 
 /**
  * The deployment's tiers by name, built once at start. Owns the shared HTTP client and its executor; close it after
- * the stream threads have stopped. Thread-safe.
+ * the stream threads have stopped. Tiers and their circuit breakers read time from one {@link Clock}: the system
+ * clock in production, a clock the test moves otherwise. Thread-safe.
  */
 public final class Tiers implements AutoCloseable {
     private final Map<String, Tier> tiers;
@@ -39,6 +41,11 @@ public final class Tiers implements AutoCloseable {
 
     /** Builds HTTP clients for the configured tiers; API keys come from the environment or files only. */
     public static Tiers create(Collection<TierConfig> configs, Map<String, String> env) {
+        return create(configs, env, Clock.systemUTC());
+    }
+
+    /** As {@link #create(Collection, Map)}, on the given clock. */
+    public static Tiers create(Collection<TierConfig> configs, Map<String, String> env, Clock clock) {
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "tier-http");
             t.setDaemon(true);
@@ -54,30 +61,39 @@ public final class Tiers implements AutoCloseable {
         for (TierConfig c : configs) {
             String key = apiKey(c, env, problems);
             clients.put(c.name(), switch (c.kind()) {
-                case OPENAI -> new OpenAiChatClient(http, c.baseUrl(), c.model(), c.confidence(), c.timeout(), key);
-                case ANTHROPIC -> new AnthropicClient(http, c.baseUrl(), c.model(), c.timeout(), key);
+                case OPENAI -> new OpenAiChatClient(http, c.baseUrl(), c.model(), c.confidence(), c.timeout(), key,
+                        c.maxResponseBytes());
+                case ANTHROPIC -> new AnthropicClient(http, c.baseUrl(), c.model(), c.timeout(), key,
+                        c.maxResponseBytes());
             });
         }
         if (!problems.isEmpty()) {
             executor.shutdownNow();
             throw new ConfigException("tier credentials", problems);
         }
-        return withClients(configs, clients::get, executor);
+        return withClients(configs, clients::get, executor, clock);
     }
 
     /** Tiers over given clients (tests use this with loopback servers or fakes). */
     public static Tiers withClients(Collection<TierConfig> configs, Function<String, ModelClient> clients,
                                     ExecutorService executorToClose) {
+        return withClients(configs, clients, executorToClose, Clock.systemUTC());
+    }
+
+    /** As {@link #withClients(Collection, Function, ExecutorService)}, on the given clock. */
+    public static Tiers withClients(Collection<TierConfig> configs, Function<String, ModelClient> clients,
+                                    ExecutorService executorToClose, Clock clock) {
         Map<String, Tier> out = new LinkedHashMap<>();
         for (TierConfig c : configs) {
-            out.put(c.name(), new Tier(c, clients.apply(c.name()), breaker(c), bulkhead(c)));
+            out.put(c.name(), new Tier(c, clients.apply(c.name()), breaker(c, clock), bulkhead(c), clock));
         }
         return new Tiers(out, executorToClose);
     }
 
-    private static CircuitBreaker breaker(TierConfig c) {
+    private static CircuitBreaker breaker(TierConfig c, Clock clock) {
         BreakerSettings b = c.breaker();
         return CircuitBreaker.of("tier-" + c.name(), CircuitBreakerConfig.custom()
+                .clock(clock)
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(b.slidingWindow())
                 .minimumNumberOfCalls(b.minimumCalls())

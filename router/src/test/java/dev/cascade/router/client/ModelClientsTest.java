@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** The adapters against real HTTP servers on loopback. */
 class ModelClientsTest {
+    private static final int MAX_BODY = 512 * 1024;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ModelRequest request = new ModelRequest(List.of(new ChatMessage("system", "be brief"),
             new ChatMessage("user", "hello")), 16, 0.0);
@@ -31,7 +32,7 @@ class ModelClientsTest {
         try (ModelSimulator sim = ModelSimulator.start(0, Map.of("claude-sim",
                 new ModelBehaviour(1.0, 0, 0.9, 0.9, 0, 0, ModelBehaviour.Mode.OK, 1000)))) {
             ModelReply reply = new AnthropicClient(http, URI.create(sim.baseUrl()), "claude-sim",
-                    Duration.ofSeconds(5), "key").complete(request).join();
+                    Duration.ofSeconds(5), "key", MAX_BODY).complete(request).join();
             assertThat(reply.content()).contains("claude-sim");
             assertThat(reply.promptTokens()).isPositive();
             assertThat(reply.completionTokens()).isPositive();
@@ -58,7 +59,7 @@ class ModelClientsTest {
         try {
             URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
             ModelReply reply = new OpenAiChatClient(http, base, "m", ConfidenceMethod.LOGPROBS, Duration.ofSeconds(5),
-                    "sk-test").complete(request).join();
+                    "sk-test", MAX_BODY).complete(request).join();
             assertThat(auth.get()).isEqualTo("Bearer sk-test");
             assertThat(body.get()).contains("\"logprobs\":true").contains("\"max_tokens\":16");
             assertThat(reply.confidence()).isEqualTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
@@ -73,7 +74,8 @@ class ModelClientsTest {
         try (ModelSimulator sim = ModelSimulator.start(0, Map.of("m",
                 new ModelBehaviour(1.0, 0, 0.9, 0.9, 0, 0, ModelBehaviour.Mode.FAIL, 1000)))) {
             assertThatThrownBy(() -> new OpenAiChatClient(http, URI.create(sim.baseUrl() + "/v1"), "m",
-                    ConfidenceMethod.LOGPROBS, Duration.ofSeconds(5), "sk-secret-123").complete(request).join())
+                    ConfidenceMethod.LOGPROBS, Duration.ofSeconds(5), "sk-secret-123", MAX_BODY)
+                    .complete(request).join())
                     .isInstanceOf(CompletionException.class)
                     .hasCauseInstanceOf(ModelCallException.class)
                     .hasMessageContaining("HTTP 500")

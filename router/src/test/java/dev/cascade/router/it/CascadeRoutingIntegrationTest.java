@@ -4,8 +4,10 @@ import static dev.cascade.router.it.RouterHarness.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cascade.router.tier.MovableClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +94,9 @@ class CascadeRoutingIntegrationTest {
     void shouldFallThroughToGeneralApiWhenSelfHostedTiersFailAndCloseBreakersWhenTheyHeal() {
         try (RouterHarness h = new RouterHarness(doc -> { })) {
             h.tier("small").put("breaker", Map.of("sliding_window", 4, "minimum_calls", 4,
-                    "failure_rate_threshold", 50, "open_ms", 15000, "half_open_calls", 1));
+                    "failure_rate_threshold", 50, "open_ms", 600_000, "half_open_calls", 1));
+            MovableClock clock = new MovableClock(Clock.systemUTC());
+            h.clock = clock;
             h.start();
             for (String m : List.of("small-model", "medium-model", "large-model")) {
                 h.simulator.update(m, Map.of("mode", "fail"));
@@ -127,12 +131,15 @@ class CascadeRoutingIntegrationTest {
             // one attempt per call made: short-circuited attempts made no call
             assertThat(h.simulator.requests("small-model")).isEqualTo(8 - shorted.size());
 
-            // heal: after open_ms the half-open probe succeeds and the breaker closes again
+            // heal: once open_ms (10 minutes) has passed on the tiers' clock, moved rather than waited for, the
+            // half-open probe succeeds and the breaker closes again
             for (String m : List.of("small-model", "medium-model", "large-model")) {
                 h.simulator.update(m, Map.of("mode", "ok"));
             }
+            assertThat(small.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+            clock.advance(Duration.ofMinutes(10));
             int[] sent = {8};
-            Awaitility.await("small tier breaker closes after healing").atMost(Duration.ofSeconds(60))
+            Awaitility.await("small tier breaker closes after healing").atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(500)).until(() -> {
                         h.query("q-heal-" + sent[0], null, "heal " + sent[0]);
                         sent[0]++;

@@ -13,6 +13,7 @@ import dev.cascade.simulator.ModelSimulator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,8 @@ final class RouterHarness implements AutoCloseable {
     RouterConfig config;
     RouterApp app;
     Tiers tiers;
+    /** The clock the tiers and their breakers read; a test may swap in a movable one before {@link #start()}. */
+    Clock clock = Clock.systemUTC();
 
     RouterHarness(Consumer<Map<String, Object>> customise) {
         this(TestKafka.broker(), customise);
@@ -120,7 +123,7 @@ final class RouterHarness implements AutoCloseable {
 
     RouterHarness start() {
         config = RouterConfig.from(doc, Map.of(), "test");
-        tiers = Tiers.create(config.tiers().values(), Map.of());
+        tiers = Tiers.create(config.tiers().values(), Map.of(), clock);
         app = new RouterApp(config, tiers,
                 new RouterMetrics(new SimpleMeterRegistry(), tiers, config.routes().keySet()));
         try {
