@@ -1,10 +1,5 @@
 package dev.cascade.ctl;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cascade.events.Json;
-import dev.cascade.events.SettingsStatus;
 import dev.cascade.events.TopicNames;
 import dev.cascade.ctl.calibration.OutcomesFile;
 import dev.cascade.ctl.calibration.QueryOutcomes;
@@ -13,18 +8,13 @@ import dev.cascade.core.PolicyParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The operator CLI ({@code router/bin/cascadectl}): reads and changes routing policies on the config topic and waits
@@ -57,7 +47,6 @@ public final class CascadeCtl {
     private String configTopic = TopicNames.defaults().config();
     private String statusTopic = TopicNames.defaults().configStatus();
     private Duration timeout = Duration.ofSeconds(30);
-    private ConfigTopics topics;
 
     private CascadeCtl(PrintStream out, PrintStream err) {
         this.out = out;
@@ -156,17 +145,19 @@ public final class CascadeCtl {
         if (words.size() < 2 || !words.get(0).equals("config")) {
             return usage(null);
         }
-        topics = new ConfigTopics(client);
+        ConfigCommand config = new ConfigCommand(out, err, new ConfigTopics(client), configTopic, statusTopic,
+                timeout);
         List<String> rest = words.subList(2, words.size());
         try {
             return switch (words.get(1)) {
-                case "get" -> rest.size() <= 1 ? get(rest.isEmpty() ? null : rest.get(0)) : usage(null);
-                case "status" -> rest.size() <= 1 ? status(rest.isEmpty() ? null : rest.get(0)) : usage(null);
-                case "set" -> rest.size() == 1 && file != null ? set(rest.get(0), file) : usage("set needs ROUTE and "
-                        + "--file");
-                case "set-threshold" -> rest.size() == 3 ? setThreshold(rest.get(0), rest.get(1), rest.get(2))
+                case "get" -> rest.size() <= 1 ? config.get(rest.isEmpty() ? null : rest.get(0)) : usage(null);
+                case "status" -> rest.size() <= 1 ? config.status(rest.isEmpty() ? null : rest.get(0))
                         : usage(null);
-                case "delete" -> rest.size() == 1 ? publish(rest.get(0), null) : usage(null);
+                case "set" -> rest.size() == 1 && file != null ? config.set(rest.get(0), file)
+                        : usage("set needs ROUTE and --file");
+                case "set-threshold" -> rest.size() == 3
+                        ? config.setThreshold(rest.get(0), rest.get(1), rest.get(2)) : usage(null);
+                case "delete" -> rest.size() == 1 ? config.publish(rest.get(0), null) : usage(null);
                 default -> usage("unknown command config " + words.get(1));
             };
         } catch (IllegalStateException e) {
@@ -212,129 +203,5 @@ public final class CascadeCtl {
         }
         err.println(USAGE);
         return 2;
-    }
-
-    private Map<String, JsonNode> statuses() throws IOException {
-        Map<String, JsonNode> out = new java.util.TreeMap<>();
-        for (Map.Entry<String, byte[]> e : topics.latest(statusTopic, timeout).entrySet()) {
-            out.put(e.getKey(), Json.mapper().readTree(e.getValue()));
-        }
-        return out;
-    }
-
-    private int get(String route) throws IOException {
-        Map<String, JsonNode> statuses = statuses();
-        if (route != null) {
-            JsonNode s = statuses.get(route);
-            if (s == null || s.path(SettingsStatus.CONFIG_EFFECTIVE).isNull() || s.path(SettingsStatus.CONFIG_EFFECTIVE).isMissingNode()) {
-                err.println("no live policy for route '" + route + "' (queries on it use the deployment file's "
-                        + "route of that name, else 'default')");
-                return 1;
-            }
-            out.println(pretty(s.get(SettingsStatus.CONFIG_EFFECTIVE)));
-            return 0;
-        }
-        ObjectNode all = Json.mapper().createObjectNode();
-        statuses.forEach((r, s) -> {
-            if (s.path(SettingsStatus.CONFIG_EFFECTIVE).isObject()) {
-                all.set(r, s.get(SettingsStatus.CONFIG_EFFECTIVE));
-            }
-        });
-        out.println(pretty(all));
-        return 0;
-    }
-
-    private int status(String route) throws IOException {
-        Map<String, JsonNode> statuses = statuses();
-        if (route != null) {
-            JsonNode s = statuses.get(route);
-            if (s == null) {
-                err.println("no status for route '" + route + "'");
-                return 1;
-            }
-            out.println(s.toString());
-            return 0;
-        }
-        statuses.values().forEach(s -> out.println(s.toString()));
-        return 0;
-    }
-
-    private int set(String route, Path file) throws Exception {
-        byte[] value;
-        try {
-            value = Files.readAllBytes(file);
-        } catch (IOException e) {
-            err.println("cannot read " + file + ": " + e.getMessage());
-            return 2;
-        }
-        return publish(route, value);
-    }
-
-    private int setThreshold(String route, String tier, String valueText) throws Exception {
-        double value;
-        try {
-            value = Double.parseDouble(valueText);
-        } catch (NumberFormatException e) {
-            err.println("threshold must be a number, got '" + valueText + "'");
-            return 2;
-        }
-        JsonNode s = statuses().get(route);
-        if (s == null || !s.path(SettingsStatus.CONFIG_EFFECTIVE).isObject()) {
-            err.println("no live policy for route '" + route + "' to change; publish one with config set");
-            return 1;
-        }
-        ObjectNode policy = (ObjectNode) s.get(SettingsStatus.CONFIG_EFFECTIVE).deepCopy();
-        boolean found = false;
-        for (JsonNode step : (ArrayNode) policy.path("tiers")) {
-            if (step.path("name").asText().equals(tier)) {
-                ((ObjectNode) step).put("threshold", value);
-                found = true;
-            }
-        }
-        if (!found) {
-            err.println("route '" + route + "' has no tier '" + tier + "'");
-            return 1;
-        }
-        return publish(route, Json.mapper().writeValueAsBytes(policy));
-    }
-
-    /** Writes a policy (or a tombstone) and waits for the router's verdict on it. */
-    private int publish(String route, byte[] value) throws Exception {
-        Map<TopicPartition, Long> from = topics.endOffsets(statusTopic, timeout);
-        RecordMetadata md = topics.send(configTopic, route, value, timeout);
-        Optional<ConsumerRecord<String, byte[]>> verdict = topics.await(from, r -> {
-            if (!route.equals(r.key())) {
-                return false;
-            }
-            JsonNode s = readQuietly(r.value());
-            return s != null && s.path(SettingsStatus.OFFSET).asLong(-1) == md.offset()
-                    && s.path(SettingsStatus.PARTITION).asInt(-1) == md.partition();
-        }, timeout);
-        if (verdict.isEmpty()) {
-            err.println("written to " + configTopic + " (partition " + md.partition() + ", offset " + md.offset()
-                    + ") but no verdict within " + timeout.toSeconds() + " s: is a router running?");
-            return 3;
-        }
-        JsonNode s = readQuietly(verdict.get().value());
-        if (SettingsStatus.Verdict.ACCEPTED.name().equals(s.path(SettingsStatus.STATUS).asText())) {
-            out.println("ACCEPTED route '" + route + "'" + (value == null ? " removed" : "") + " (offset "
-                    + md.offset() + ")");
-            return 0;
-        }
-        err.println("REJECTED route '" + route + "': " + s.path(SettingsStatus.REASON).asText() + " (the last good policy stays)");
-        return 1;
-    }
-
-    private static JsonNode readQuietly(byte[] bytes) {
-        try {
-            return Json.mapper().readTree(bytes);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static String pretty(JsonNode node) throws IOException {
-        return new String(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(node),
-                StandardCharsets.UTF_8);
     }
 }

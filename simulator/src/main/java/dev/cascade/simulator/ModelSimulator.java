@@ -2,8 +2,6 @@ package dev.cascade.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.cascade.service.HttpResponder;
@@ -18,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An OpenAI-compatible ({@code POST /v1/chat/completions}) and Anthropic-compatible ({@code POST /v1/messages}) model
@@ -34,7 +31,7 @@ public final class ModelSimulator implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Map<String, ModelBehaviour> models = new ConcurrentHashMap<>();
-    private final Map<String, Stats> stats = new ConcurrentHashMap<>();
+    private final Map<String, ModelStats> stats = new ConcurrentHashMap<>();
     private final Replay replay;
 
     private ModelSimulator(HttpServer server, ExecutorService executor, Map<String, ModelBehaviour> initial,
@@ -69,9 +66,9 @@ public final class ModelSimulator implements AutoCloseable {
                 });
         ModelSimulator sim = new ModelSimulator(server, executor, models, replay);
         server.setExecutor(executor);
-        server.createContext("/v1/chat/completions", ex -> sim.handle(ex, Api.OPENAI));
-        server.createContext("/v1/messages", ex -> sim.handle(ex, Api.ANTHROPIC));
-        server.createContext("/admin/", sim::handleAdmin);
+        server.createContext("/v1/chat/completions", ex -> sim.handle(ex, Conversation.Api.OPENAI));
+        server.createContext("/v1/messages", ex -> sim.handle(ex, Conversation.Api.ANTHROPIC));
+        server.createContext("/admin/", new SimulatorAdmin(sim));
         server.createContext("/health", ex -> HttpResponder.json(ex, 200, "{\"status\":\"UP\"}"));
         server.start();
         return sim;
@@ -92,58 +89,56 @@ public final class ModelSimulator implements AutoCloseable {
 
     /** Requests that reached {@code model} so far (answer calls and verification calls). */
     public long requests(String model) {
-        Stats s = stats.get(model);
+        ModelStats s = stats.get(model);
         return s == null ? 0 : s.requests.get();
     }
 
     /** The API key the last request to {@code model} carried (Bearer token or x-api-key), for tests. */
     public String lastCredential(String model) {
-        Stats s = stats.get(model);
+        ModelStats s = stats.get(model);
         return s == null ? null : s.credential;
     }
 
     /** Requests to {@code model} being served right now. */
     public long inFlight(String model) {
-        Stats s = stats.get(model);
+        ModelStats s = stats.get(model);
         return s == null ? 0 : s.inFlight.get();
+    }
+
+    /** Each served model's behaviour and counters, by name, in name order. */
+    Map<String, Map.Entry<ModelBehaviour, ModelStats>> snapshot() {
+        Map<String, Map.Entry<ModelBehaviour, ModelStats>> out = new TreeMap<>();
+        models.forEach((name, b) -> out.put(name, Map.entry(b, stats.getOrDefault(name, new ModelStats()))));
+        return out;
     }
 
     /** Verification calls that reached {@code model} so far. */
     public long verifications(String model) {
-        Stats s = stats.get(model);
+        ModelStats s = stats.get(model);
         return s == null ? 0 : s.verifications.get();
     }
 
-    private enum Api { OPENAI, ANTHROPIC }
 
-    private static final class Stats {
-        final AtomicLong requests = new AtomicLong();
-        final AtomicLong verifications = new AtomicLong();
-        final AtomicLong failures = new AtomicLong();
-        final AtomicLong inFlight = new AtomicLong();
-        volatile String credential;
-    }
-
-    private void handle(HttpExchange ex, Api api) throws IOException {
+    private void handle(HttpExchange ex, Conversation.Api api) throws IOException {
         try (ex) {
             if (!"POST".equals(ex.getRequestMethod())) {
-                HttpResponder.json(ex, 405, error("method not allowed"));
+                HttpResponder.json(ex, 405, OpenAiResponses.error("method not allowed"));
                 return;
             }
             JsonNode request;
             try (InputStream in = ex.getRequestBody()) {
                 request = JSON.readTree(in);
             } catch (IOException e) {
-                HttpResponder.json(ex, 400, error("request body is not JSON"));
+                HttpResponder.json(ex, 400, OpenAiResponses.error("request body is not JSON"));
                 return;
             }
             String model = request.path("model").asText("");
             ModelBehaviour behaviour = models.get(model);
             if (behaviour == null) {
-                HttpResponder.json(ex, 404, error("model '" + model + "' not found"));
+                HttpResponder.json(ex, 404, OpenAiResponses.error("model '" + model + "' not found"));
                 return;
             }
-            Stats s = stats.computeIfAbsent(model, m -> new Stats());
+            ModelStats s = stats.computeIfAbsent(model, m -> new ModelStats());
             s.requests.incrementAndGet();
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             s.credential = auth != null ? auth.replaceFirst("^Bearer ", "") : ex.getRequestHeaders().getFirst("x-api-key");
@@ -156,10 +151,9 @@ public final class ModelSimulator implements AutoCloseable {
         }
     }
 
-    private void serve(HttpExchange ex, Api api, String model, ModelBehaviour b, JsonNode request, Stats s)
+    private void serve(HttpExchange ex, Conversation.Api api, String model, ModelBehaviour b, JsonNode request, ModelStats s)
             throws IOException {
-        boolean verification = api == Api.OPENAI && request.path("max_tokens").asInt(0) == 1
-                && request.path("top_logprobs").asInt(0) >= 2;
+        boolean verification = Conversation.isVerification(request, api);
         if (replay != null && replay.serves(model)) {
             serveRecorded(ex, api, model, b, request, s, verification);
             return;
@@ -167,14 +161,14 @@ public final class ModelSimulator implements AutoCloseable {
         if (!waitAndSucceed(ex, model, b, b.latencyMs(), s)) {
             return;
         }
-        String prompt = promptText(request, api);
+        String prompt = Conversation.promptText(request, api);
         SimulatedAnswer answer = SimulatedAnswer.of(model, prompt, b);
         if (verification) {
             s.verifications.incrementAndGet();
             // P(yes) is the confidence of the answer under check, so it tells right answers from wrong ones
-            SimulatedAnswer checked = SimulatedAnswer.of(model, promptText(withoutVerificationTurn(request), api), b);
+            SimulatedAnswer checked = SimulatedAnswer.of(model, Conversation.promptText(Conversation.withoutVerificationTurn(request), api), b);
             HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.verification(model, prompt, checked)));
-        } else if (api == Api.OPENAI) {
+        } else if (api == Conversation.Api.OPENAI) {
             boolean logprobs = request.path("logprobs").asBoolean(false);
             HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.completion(model, prompt, answer,
                     logprobs)));
@@ -187,7 +181,7 @@ public final class ModelSimulator implements AutoCloseable {
      * Waits {@code latencyMs} (or the hang time of a hanging model) and applies the model's failure switches; false
      * when the request was answered with a failure or the wait was interrupted.
      */
-    private static boolean waitAndSucceed(HttpExchange ex, String model, ModelBehaviour b, long latencyMs, Stats s)
+    private static boolean waitAndSucceed(HttpExchange ex, String model, ModelBehaviour b, long latencyMs, ModelStats s)
             throws IOException {
         long delay = b.mode() == ModelBehaviour.Mode.HANG ? b.hangMs() : latencyMs;
         if (delay > 0) {
@@ -201,18 +195,18 @@ public final class ModelSimulator implements AutoCloseable {
         if (b.mode() == ModelBehaviour.Mode.FAIL
                 || (b.errorRate() > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < b.errorRate())) {
             s.failures.incrementAndGet();
-            HttpResponder.json(ex, 500, error("simulated failure of " + model));
+            HttpResponder.json(ex, 500, OpenAiResponses.error("simulated failure of " + model));
             return false;
         }
         return true;
     }
 
     /** Replay: the recorded answer of {@code model} to this conversation, or 404 when the file lacks it. */
-    private void serveRecorded(HttpExchange ex, Api api, String model, ModelBehaviour b, JsonNode request, Stats s,
+    private void serveRecorded(HttpExchange ex, Conversation.Api api, String model, ModelBehaviour b, JsonNode request, ModelStats s,
                                boolean verification) throws IOException {
-        Replay.Recorded r = replay.lookup(Replay.key(request, api == Api.ANTHROPIC, verification), model);
+        Replay.Recorded r = replay.lookup(Replay.key(request, api == Conversation.Api.ANTHROPIC, verification), model);
         if (r == null) {
-            HttpResponder.json(ex, 404, error("replay: this conversation is not in the replay file for model '"
+            HttpResponder.json(ex, 404, OpenAiResponses.error("replay: this conversation is not in the replay file for model '"
                     + model + "'"));
             return;
         }
@@ -230,81 +224,12 @@ public final class ModelSimulator implements AutoCloseable {
         long prompt = r.promptTokens() + (logprobs ? r.checkTokens() : 0);
         SimulatedAnswer answer = new SimulatedAnswer(r.correct(), r.confidence(), r.answer(), (int) prompt,
                 (int) r.completionTokens());
-        if (api == Api.OPENAI) {
+        if (api == Conversation.Api.OPENAI) {
             HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.completion(model, "", answer,
                     logprobs)));
         } else {
             HttpResponder.json(ex, 200, JSON.writeValueAsString(OpenAiResponses.anthropic(model, "", answer)));
         }
-    }
-
-    /** The request without the answer and question that a verification call appends to the conversation. */
-    private static JsonNode withoutVerificationTurn(JsonNode request) {
-        JsonNode messages = request.path("messages");
-        if (!messages.isArray() || messages.size() < 2) {
-            return request;
-        }
-        ObjectNode trimmed = request.deepCopy();
-        ArrayNode kept = trimmed.putArray("messages");
-        for (int i = 0; i < messages.size() - 2; i++) {
-            kept.add(messages.get(i));
-        }
-        return trimmed;
-    }
-
-    static String promptText(JsonNode request, Api api) {
-        StringBuilder sb = new StringBuilder();
-        if (api == Api.ANTHROPIC && request.has("system")) {
-            sb.append(request.path("system").asText()).append('\n');
-        }
-        for (JsonNode m : request.path("messages")) {
-            JsonNode content = m.path("content");
-            if (content.isTextual()) {
-                sb.append(content.asText()).append('\n');
-            } else {
-                for (JsonNode part : content) {
-                    sb.append(part.path("text").asText()).append('\n');
-                }
-            }
-        }
-        return sb.toString();
-    }
-
-    private void handleAdmin(HttpExchange ex) throws IOException {
-        try (ex) {
-            String path = ex.getRequestURI().getPath();
-            if (path.equals("/admin/stats") && "GET".equals(ex.getRequestMethod())) {
-                ObjectNode out = JSON.createObjectNode();
-                for (Map.Entry<String, ModelBehaviour> e : new TreeMap<>(models).entrySet()) {
-                    Stats s = stats.getOrDefault(e.getKey(), new Stats());
-                    ObjectNode m = out.putObject(e.getKey());
-                    m.put("requests", s.requests.get());
-                    m.put("verifications", s.verifications.get());
-                    m.put("failures", s.failures.get());
-                    m.put("in_flight", s.inFlight.get());
-                    m.put("mode", e.getValue().mode().name().toLowerCase(java.util.Locale.ROOT));
-                }
-                HttpResponder.json(ex, 200, JSON.writeValueAsString(out));
-            } else if (path.startsWith("/admin/models/") && "POST".equals(ex.getRequestMethod())) {
-                String name = path.substring("/admin/models/".length());
-                try (InputStream in = ex.getRequestBody()) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> patch = JSON.readValue(in, Map.class);
-                    update(name, patch);
-                    HttpResponder.json(ex, 200, JSON.writeValueAsString(Map.of("model", name, "updated", true)));
-                } catch (IllegalArgumentException | IOException e) {
-                    HttpResponder.json(ex, 400, error(e.getMessage()));
-                }
-            } else {
-                HttpResponder.json(ex, 404, error("no such admin path " + path));
-            }
-        }
-    }
-
-    static String error(String message) {
-        ObjectNode node = JSON.createObjectNode();
-        node.putObject("error").put("message", message).put("type", "simulator_error");
-        return node.toString();
     }
 
     @Override

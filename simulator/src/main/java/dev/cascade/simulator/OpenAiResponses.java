@@ -74,4 +74,11 @@ final class OpenAiResponses {
         root.putObject("usage").put("input_tokens", a.promptTokens()).put("output_tokens", a.completionTokens());
         return root;
     }
+
+    /** An OpenAI-style error body. */
+    static String error(String message) {
+        ObjectNode node = F.objectNode();
+        node.putObject("error").put("message", message).put("type", "simulator_error");
+        return node.toString();
+    }
 }

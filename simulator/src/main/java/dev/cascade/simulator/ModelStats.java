@@ -1,0 +1,12 @@
+package dev.cascade.simulator;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters of one simulated model. Thread-safe. */
+final class ModelStats {
+    final AtomicLong requests = new AtomicLong();
+    final AtomicLong verifications = new AtomicLong();
+    final AtomicLong failures = new AtomicLong();
+    final AtomicLong inFlight = new AtomicLong();
+    volatile String credential;
+}
