@@ -1,5 +1,6 @@
 package dev.cascade.core.pricing;
 
+import dev.cascade.events.MoneyBounds;
 import java.math.BigDecimal;
 
 /**
@@ -17,6 +18,11 @@ public record TokenPrice(BigDecimal inputUsdPerMillion, BigDecimal outputUsdPerM
         if (inputUsdPerMillion.signum() < 0 || outputUsdPerMillion.signum() < 0) {
             throw new IllegalArgumentException("prices must be >= 0, got " + inputUsdPerMillion + " and "
                     + outputUsdPerMillion);
+        }
+        String problem = MoneyBounds.problem("input price", inputUsdPerMillion);
+        problem = problem != null ? problem : MoneyBounds.problem("output price", outputUsdPerMillion);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cascade.ledger.pricing;
 
+import dev.cascade.events.MoneyBounds;
 import dev.cascade.events.PricingRecord;
 import java.math.BigDecimal;
 
@@ -62,8 +63,9 @@ public final class PriceRecords {
         if (v == null) {
             return BigDecimal.ZERO;
         }
-        if (v.signum() < 0) {
-            throw new IllegalArgumentException(field + " must be >= 0, got " + v);
+        String problem = MoneyBounds.problem(field, v);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         return v;
     }

@@ -4,6 +4,7 @@ import dev.cascade.events.AnswerEvent;
 import dev.cascade.events.AttemptEvent;
 import dev.cascade.events.FeedbackEvent;
 import dev.cascade.events.JsonSerde;
+import dev.cascade.events.MoneyBounds;
 import dev.cascade.events.Outcome;
 import dev.cascade.events.RouteTier;
 import dev.cascade.events.SettingsStatus;
@@ -159,7 +160,7 @@ public final class LedgerTopology {
         if (a.promptTokens() < 0 || a.completionTokens() < 0) {
             return "attempt token counts must be >= 0, got " + a.promptTokens() + " and " + a.completionTokens();
         }
-        return null;
+        return MoneyBounds.problem("attempt cost_usd", a.costUsd());
     }
 
     /** Why an answer cannot be counted, or null. */

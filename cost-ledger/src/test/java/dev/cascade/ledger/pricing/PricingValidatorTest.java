@@ -36,6 +36,10 @@ class PricingValidatorTest {
     void shouldRejectWhatTheConfigFileRejectsAndKeepTheReferenceTierAnApi() {
         assertThatThrownBy(() -> parse("small", "{\"kind\":\"self_hosted\",\"monthly_usd\":-5}"))
                 .isInstanceOf(InvalidRecordException.class).hasMessage("monthly_usd must be >= 0, got -5");
+        assertThatThrownBy(() -> parse("small", "{\"kind\":\"self_hosted\",\"monthly_usd\":1e999999999}"))
+                .hasMessage("monthly_usd must be below 10^12, got 1E+999999999");
+        assertThatThrownBy(() -> parse("small", "{\"kind\":\"api\",\"input_usd_per_1m_tokens\":1e-40}"))
+                .hasMessage("input_usd_per_1m_tokens has more than 18 decimal places: 1E-40");
         assertThatThrownBy(() -> parse("small", "{\"kind\":\"self_hosted\"}"))
                 .hasMessageContaining("it is never priced as $0 by omission");
         assertThatThrownBy(() -> parse("small", "{\"kind\":\"api\",\"tuning_usd\":5}"))

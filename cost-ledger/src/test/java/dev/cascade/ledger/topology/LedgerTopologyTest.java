@@ -218,6 +218,30 @@ class LedgerTopologyTest {
     }
 
     @Test
+    void shouldRefuseAmountsOutsideTheMoneyBoundsBeforeAnyArithmetic() {
+        attempts.pipeInput("huge", raw("huge", "1e999999999"), T);
+        attempts.pipeInput("tiny", raw("tiny", "1e-999999999"), T);
+        attempts.pipeInput("negative-cost", raw("negative-cost", "-0.5"), T);
+        attempts.pipeInput("fine", raw("fine", "0.000000000000000001"), T);
+
+        List<TestRecord<String, byte[]>> dlq = driver.createOutputTopic(config.topics().dlq(),
+                new StringDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+        assertThat(dlq).extracting(TestRecord::key).containsExactly("huge", "tiny", "negative-cost");
+        assertThat(dlq).extracting(r -> DeadLetterHeaders.read(r.headers(), DeadLetterHeaders.REASON))
+                .containsExactly("attempt cost_usd must be below 10^12, got 1E+999999999",
+                        "attempt cost_usd has more than 18 decimal places: 1E-999999999",
+                        "attempt cost_usd must be >= 0, got -0.5");
+        assertThat(totals()).hasSize(1);
+        assertThat(totals().values().iterator().next().costUsd()).isEqualByComparingTo("0.000000000000000001");
+    }
+
+    private static String raw(String id, String cost) {
+        return "{\"query_id\":\"" + id + "\",\"route\":\"default\",\"tier\":\"small\",\"model\":\"m\","
+                + "\"outcome\":\"ACCEPTED\",\"prompt_tokens\":1,\"completion_tokens\":1,\"latency_ms\":1,"
+                + "\"cost_usd\":" + cost + ",\"shadow\":false,\"timestamp\":" + T + "}";
+    }
+
+    @Test
     void shouldCountFailedAnswersByRoute() {
         answers.pipeInput("q1", answer("q1", "default", AnswerEvent.Status.FAILED), T);
         answers.pipeInput("q2", answer("q2", "default", AnswerEvent.Status.FAILED), T + 1);
