@@ -7,7 +7,7 @@ import dev.cascade.ctl.calibration.CrossValidation;
 import dev.cascade.ctl.calibration.OutcomesFile;
 import dev.cascade.ctl.calibration.Oracle;
 import dev.cascade.ctl.calibration.QueryOutcomes;
-import dev.cascade.ctl.calibration.Tally;
+import dev.cascade.ctl.calibration.PolicyScore;
 import dev.cascade.core.PolicyParser;
 import dev.cascade.core.RoutePolicy;
 import dev.cascade.core.TierStep;
@@ -95,7 +95,7 @@ final class CalibrateCommand {
         int resamples = (int) number(options, "--bootstrap", 1000);
 
         Calibrator.Choice choice = Calibrator.choose(queries, settings);
-        Tally terminalAlone = Calibrator.replay(queries, List.of(new TierStep(terminal, null)), terminal);
+        PolicyScore terminalAlone = Calibrator.replay(queries, List.of(new TierStep(terminal, null)), terminal);
         out.printf(Locale.ROOT, "%d queries; terminal %s: accuracy %.4f, %s USD per 1k queries%n", queries.size(),
                 terminal, terminalAlone.accuracy(), usd(terminalAlone));
         out.printf(Locale.ROOT, "target: %.1f%% of the terminal's accuracy, margin %.2f standard errors%s%n",
@@ -105,7 +105,7 @@ final class CalibrateCommand {
                     + "read the bootstrap and cross-validation lines before trusting the policy%n", queries.size());
         }
         out.println("policy: " + describe(choice.tiers()));
-        Tally in = choice.inSample();
+        PolicyScore in = choice.inSample();
         out.printf(Locale.ROOT, "  in sample:  accuracy %.4f (%.1f%% of %s), %s USD per 1k queries (%.1f%% of the "
                         + "terminal's cost)%n", in.accuracy(), 100 * in.ratio(), terminal, usd(in),
                 100 * in.costPer1k().doubleValue() / Math.max(1e-30, terminalAlone.costPer1k().doubleValue()));
@@ -115,7 +115,7 @@ final class CalibrateCommand {
                 100 * b.ratioLow(), 100 * b.ratioHigh(), round(b.costPer1kLow()), round(b.costPer1kHigh()));
         if (folds > 0) {
             CrossValidation.Report cv = CrossValidation.run(queries, settings, folds, seed);
-            Tally p = cv.pooled();
+            PolicyScore p = cv.pooled();
             out.printf(Locale.ROOT, "  %d-fold cross-validation, each fold scored by the policy chosen without it:%n",
                     folds);
             out.printf(Locale.ROOT, "    held out:  accuracy %.4f (%.1f%% of %s), %s USD per 1k queries; worst "
@@ -125,7 +125,7 @@ final class CalibrateCommand {
                         100 * f.heldOut().ratio(), usd(f.heldOut()), describe(f.chosen().tiers()));
             }
         }
-        Tally oracle = Oracle.of(queries, new ArrayList<>(models), terminal);
+        PolicyScore oracle = Oracle.of(queries, new ArrayList<>(models), terminal);
         out.printf(Locale.ROOT, "oracle (cheapest correct model per query): accuracy %.4f, %s USD per 1k queries%n",
                 oracle.accuracy(), usd(oracle));
         RoutePolicy policy = new RoutePolicy("calibrated", choice.tiers());
@@ -158,7 +158,7 @@ final class CalibrateCommand {
                 " -> "));
     }
 
-    private static String usd(Tally t) {
+    private static String usd(PolicyScore t) {
         return round(t.costPer1k());
     }
 

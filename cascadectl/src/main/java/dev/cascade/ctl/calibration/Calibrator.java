@@ -63,7 +63,7 @@ public final class Calibrator {
     }
 
     /** The chosen policy and how it did on the queries it was chosen on. */
-    public record Choice(List<TierStep> tiers, Tally inSample) {
+    public record Choice(List<TierStep> tiers, PolicyScore inSample) {
         public Choice {
             tiers = List.copyOf(tiers);
         }
@@ -84,13 +84,13 @@ public final class Calibrator {
     }
 
     /** A given policy replayed on the queries (thresholds as in the router: accept at or above). */
-    public static Tally replay(List<QueryOutcomes> queries, List<TierStep> tiers, String terminal) {
+    public static PolicyScore replay(List<QueryOutcomes> queries, List<TierStep> tiers, String terminal) {
         List<String> models = new ArrayList<>(tiers.stream().map(TierStep::tier).toList());
         if (!models.contains(terminal)) {
             models.add(terminal);
         }
         OutcomeMatrix m = new OutcomeMatrix(queries, models);
-        return new PolicyRun(m, allRows(m.queries), tiers, terminal).tally();
+        return new PolicyRun(m, allRows(m.queries), tiers, terminal).score();
     }
 
     static OutcomeMatrix matrix(List<QueryOutcomes> queries, Settings settings) {
@@ -121,7 +121,7 @@ public final class Calibrator {
         Search search = new Search(rows, terminal, terminalCorrect);
         // the terminal alone keeps 100 % of its own accuracy by definition: the fallback when nothing cheaper holds
         search.best = new Choice(List.of(new TierStep(settings.terminal(), null)),
-                new Tally(rows.length, terminalCorrect, terminalCorrect, terminalCost));
+                new PolicyScore(rows.length, terminalCorrect, terminalCorrect, terminalCost));
         for (int[] chain : chains(rows, terminal)) {
             search.run(chain, rows);
         }
@@ -283,7 +283,7 @@ public final class Calibrator {
                 String name = matrix.models.get(chain[i]);
                 steps.add(new TierStep(name, i == chain.length - 1 ? null : thresholds[i]));
             }
-            best = new Choice(steps, new Tally(n, correct, terminalCorrect, cost));
+            best = new Choice(steps, new PolicyScore(n, correct, terminalCorrect, cost));
         }
 
         /**

@@ -13,11 +13,11 @@ import java.util.Random;
  */
 public final class CrossValidation {
     /** One fold: the policy chosen without it and how that policy did on it. */
-    public record Fold(int index, Calibrator.Choice chosen, Tally heldOut) {
+    public record Fold(int index, Calibrator.Choice chosen, PolicyScore heldOut) {
     }
 
     /** All folds and their pooled held-out result. */
-    public record Report(List<Fold> folds, Tally pooled) {
+    public record Report(List<Fold> folds, PolicyScore pooled) {
         public double worstFoldRatio() {
             return folds.stream().mapToDouble(f -> f.heldOut().ratio()).min().orElse(0);
         }
@@ -31,12 +31,12 @@ public final class CrossValidation {
         int[] foldOf = folds(queries, k, seed);
         Calibrator calibrator = Calibrator.over(matrix, settings);
         List<Fold> folds = new ArrayList<>();
-        Tally pooled = new Tally(0, 0, 0, 0);
+        PolicyScore pooled = new PolicyScore(0, 0, 0, 0);
         for (int f = 0; f < k; f++) {
             int[] train = rows(foldOf, f, false);
             int[] test = rows(foldOf, f, true);
             Calibrator.Choice chosen = calibrator.choose(train);
-            Tally heldOut = new PolicyRun(matrix, test, chosen.tiers(), settings.terminal()).tally();
+            PolicyScore heldOut = new PolicyRun(matrix, test, chosen.tiers(), settings.terminal()).score();
             folds.add(new Fold(f, chosen, heldOut));
             pooled = pooled.plus(heldOut);
         }
