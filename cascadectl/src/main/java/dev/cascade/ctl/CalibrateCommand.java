@@ -102,19 +102,22 @@ final class CalibrateCommand {
         int resamples = (int) number(options, "--bootstrap", 1000);
 
         Calibrator.Choice choice = Calibrator.choose(queries, settings);
-        Strata strata = Calibrator.strata(queries, settings);
+        // without a stratified constraint the report still breaks results down by task, for comparison
+        Strata strata = settings.stratified() ? Calibrator.strata(queries, settings)
+                : Strata.of(queries, Calibrator.Settings.DEFAULT_STRATA, settings.minStratum());
         List<TierStep> terminalOnly = List.of(new TierStep(terminal, null));
         StratifiedScore terminalAlone = Calibrator.replay(queries, terminalOnly, terminal, strata);
         PolicyScore t = terminalAlone.pooled();
-        StrataReport report = new StrataReport(out, terminal, settings.strata());
+        StrataReport report = new StrataReport(out, terminal, strata.field());
         out.printf(Locale.ROOT, "%d queries; terminal %s: accuracy %.4f, %s USD per 1k queries%n", queries.size(),
                 terminal, t.accuracy(), usd(t));
-        boolean stratified = settings.stratified() && strata.count() > 1;
+        boolean stratified = strata.count() > 1;
         if (stratified) {
-            report.strata(strata, terminalAlone);
+            report.strata(strata, terminalAlone, settings.stratified());
         }
         out.printf(Locale.ROOT, "target: %.1f%% of the terminal's accuracy, margin %.2f standard errors pooled%s%s%n",
-                100 * settings.target(), settings.z(), stratified ? String.format(Locale.ROOT, " and %.2f within "
+                100 * settings.target(), settings.z(), settings.stratified() && stratified ? String.format(Locale.ROOT,
+                        " and %.2f within "
                         + "each stratum", settings.stratumZ()) : "", fixed ? ", fixed chain" : ", candidates "
                         + candidates);
         if (queries.size() < 500) {
@@ -135,7 +138,7 @@ final class CalibrateCommand {
                         + "%s..%s USD per 1k%n", b.resamples(), b.accuracyLow(), b.accuracyHigh(),
                 100 * b.ratioLow(), 100 * b.ratioHigh(), round(b.costPer1kLow()), round(b.costPer1kHigh()));
         if (folds > 0) {
-            CrossValidation.Report cv = CrossValidation.run(queries, settings, folds, seed);
+            CrossValidation.Report cv = CrossValidation.run(queries, settings, folds, seed, strata);
             PolicyScore p = cv.pooled();
             out.printf(Locale.ROOT, "  %d-fold cross-validation, each fold scored by the policy chosen without it:%n",
                     folds);
@@ -148,10 +151,10 @@ final class CalibrateCommand {
             if (stratified) {
                 report.byStratum("    held out", cv.byStratum(), terminalAlone);
                 report.mixes(cv.byStratum(), terminalAlone);
-                report.leaveOneOut(LeaveOneStratumOut.run(queries, settings));
+                report.leaveOneOut(LeaveOneStratumOut.run(queries, settings, strata));
             }
         }
-        if (stratified) {
+        if (stratified && settings.stratified()) {
             Calibrator.Settings pooledOnly = settings.withStrata(Strata.NONE, settings.stratumZ(),
                     settings.minStratum());
             Calibrator.Choice loose = Calibrator.choose(queries, pooledOnly);

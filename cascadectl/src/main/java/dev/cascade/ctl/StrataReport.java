@@ -30,8 +30,10 @@ final class StrataReport {
         this.field = field;
     }
 
-    void strata(Strata strata, StratifiedScore terminalAlone) {
-        out.printf(Locale.ROOT, "strata by %s, accuracy constrained within each as well as pooled: %s%n", field,
+    void strata(Strata strata, StratifiedScore terminalAlone, boolean constrained) {
+        out.printf(Locale.ROOT, "strata by %s, %s: %s%n", field, constrained
+                        ? "accuracy constrained within each as well as pooled"
+                        : "reported only (--strata none: accuracy constrained pooled only)",
                 IntStream.range(0, strata.count()).mapToObj(s -> strata.name(s) + " "
                         + terminalAlone.byStratum().get(s).queries()).collect(Collectors.joining(", ")));
     }

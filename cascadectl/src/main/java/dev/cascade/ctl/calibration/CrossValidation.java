@@ -33,10 +33,16 @@ public final class CrossValidation {
     }
 
     public static Report run(List<QueryOutcomes> queries, Calibrator.Settings settings, int k, long seed) {
+        return run(queries, settings, k, seed, Calibrator.strata(queries, settings));
+    }
+
+    /** Held-out answers grouped by {@code reportBy}, which may differ from the strata the calibrator constrains. */
+    public static Report run(List<QueryOutcomes> queries, Calibrator.Settings settings, int k, long seed,
+                             Strata reportBy) {
         OutcomeMatrix matrix = Calibrator.matrix(queries, settings);
-        Strata strata = Calibrator.strata(queries, settings);
+        Strata strata = reportBy;
         int[] foldOf = folds(queries, k, seed);
-        Calibrator calibrator = Calibrator.over(matrix, strata, settings);
+        Calibrator calibrator = Calibrator.over(matrix, Calibrator.strata(queries, settings), settings);
         List<Fold> folds = new ArrayList<>();
         StratifiedScore pooled = StratifiedScore.empty(strata);
         for (int f = 0; f < k; f++) {

@@ -46,7 +46,14 @@ class StratifiedCliTest {
 
         String pooled = run("calibrate", "--outcomes", file.toString(), "--terminal", "big", "--bootstrap", "20",
                 "--strata", "none");
-        assertThat(pooled).doesNotContain("strata by").doesNotContain("leave one").contains("held out:");
+        // the pooled constraint alone: the same breakdown, for comparison, and the hard stratum misses its target
+        assertThat(pooled).contains("strata by task, reported only").contains("margin 2.00 standard errors pooled, ")
+                .contains("held out by task:").contains("leave one task out")
+                .doesNotContain("the pooled constraint alone");
+        String pooledHard = pooled.lines().filter(l -> l.trim().startsWith("hard ") && l.contains("300 queries"))
+                .findFirst().orElseThrow();
+        assertThat(Double.parseDouble(pooledHard.replaceAll(".*\\(\\s*([0-9.]+)% of big\\).*", "$1")))
+                .isLessThan(95.0);
     }
 
     @Test
