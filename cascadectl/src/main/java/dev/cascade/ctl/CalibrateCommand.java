@@ -97,6 +97,11 @@ final class CalibrateCommand {
                 options.getOrDefault("--strata", Calibrator.Settings.DEFAULT_STRATA),
                 number(options, "--stratum-z", Calibrator.Settings.DEFAULT_STRATUM_Z),
                 (int) number(options, "--min-stratum", Calibrator.Settings.DEFAULT_MIN_STRATUM));
+        if (options.containsKey("--strata") && settings.stratified()
+                && queries.stream().noneMatch(q -> q.label(settings.strata()) != null)) {
+            throw new IllegalArgumentException("no query in " + outcomesFile + " has a '" + settings.strata()
+                    + "' field (fields: " + queries.get(0).labels().keySet() + "; --strata none for pooled only)");
+        }
         int folds = (int) number(options, "--folds", 5);
         long seed = (long) number(options, "--seed", 1);
         int resamples = (int) number(options, "--bootstrap", 1000);
@@ -115,10 +120,10 @@ final class CalibrateCommand {
         if (stratified) {
             report.strata(strata, terminalAlone, settings.stratified());
         }
+        String stratumMargin = settings.stratified() && stratified
+                ? String.format(Locale.ROOT, " and %.2f within each stratum", settings.stratumZ()) : "";
         out.printf(Locale.ROOT, "target: %.1f%% of the terminal's accuracy, margin %.2f standard errors pooled%s%s%n",
-                100 * settings.target(), settings.z(), settings.stratified() && stratified ? String.format(Locale.ROOT,
-                        " and %.2f within "
-                        + "each stratum", settings.stratumZ()) : "", fixed ? ", fixed chain" : ", candidates "
+                100 * settings.target(), settings.z(), stratumMargin, fixed ? ", fixed chain" : ", candidates "
                         + candidates);
         if (queries.size() < 500) {
             out.printf(Locale.ROOT, "note: %d queries is a small file; the margin keeps the target on average, but "
@@ -138,21 +143,7 @@ final class CalibrateCommand {
                         + "%s..%s USD per 1k%n", b.resamples(), b.accuracyLow(), b.accuracyHigh(),
                 100 * b.ratioLow(), 100 * b.ratioHigh(), round(b.costPer1kLow()), round(b.costPer1kHigh()));
         if (folds > 0) {
-            CrossValidation.Report cv = CrossValidation.run(queries, settings, folds, seed, strata);
-            PolicyScore p = cv.pooled();
-            out.printf(Locale.ROOT, "  %d-fold cross-validation, each fold scored by the policy chosen without it:%n",
-                    folds);
-            out.printf(Locale.ROOT, "    held out:  accuracy %.4f (%.1f%% of %s), %s USD per 1k queries; worst "
-                    + "fold %.1f%%%n", p.accuracy(), 100 * p.ratio(), terminal, usd(p), 100 * cv.worstFoldRatio());
-            for (CrossValidation.Fold f : cv.folds()) {
-                out.printf(Locale.ROOT, "    fold %d: %.1f%%, %s USD per 1k  %s%n", f.index() + 1,
-                        100 * f.heldOut().ratio(), usd(f.heldOut()), describe(f.chosen().tiers()));
-            }
-            if (stratified) {
-                report.byStratum("    held out", cv.byStratum(), terminalAlone);
-                report.mixes(cv.byStratum(), terminalAlone);
-                report.leaveOneOut(LeaveOneStratumOut.run(queries, settings, strata));
-            }
+            heldOut(queries, settings, folds, seed, stratified ? strata : null, terminalAlone, report);
         }
         if (stratified && settings.stratified()) {
             Calibrator.Settings pooledOnly = settings.withStrata(Strata.NONE, settings.stratumZ(),
@@ -178,6 +169,31 @@ final class CalibrateCommand {
             out.println(json);
         }
         return 0;
+    }
+
+    /**
+     * Cross-validation, and with strata also its answers per stratum, reweighted to shifted mixes, and each stratum
+     * held out in turn.
+     */
+    private void heldOut(List<QueryOutcomes> queries, Calibrator.Settings settings, int folds, long seed,
+                         Strata strata, StratifiedScore terminalAlone, StrataReport report) {
+        String terminal = settings.terminal();
+        CrossValidation.Report cv = strata == null ? CrossValidation.run(queries, settings, folds, seed)
+                : CrossValidation.run(queries, settings, folds, seed, strata);
+        PolicyScore p = cv.pooled();
+        out.printf(Locale.ROOT, "  %d-fold cross-validation, each fold scored by the policy chosen without it:%n",
+                folds);
+        out.printf(Locale.ROOT, "    held out:  accuracy %.4f (%.1f%% of %s), %s USD per 1k queries; worst "
+                + "fold %.1f%%%n", p.accuracy(), 100 * p.ratio(), terminal, usd(p), 100 * cv.worstFoldRatio());
+        for (CrossValidation.Fold f : cv.folds()) {
+            out.printf(Locale.ROOT, "    fold %d: %.1f%%, %s USD per 1k  %s%n", f.index() + 1,
+                    100 * f.heldOut().ratio(), usd(f.heldOut()), describe(f.chosen().tiers()));
+        }
+        if (strata != null) {
+            report.byStratum("    held out", cv.byStratum(), terminalAlone);
+            report.mixes(cv.byStratum(), terminalAlone);
+            report.leaveOneOut(LeaveOneStratumOut.run(queries, settings, strata));
+        }
     }
 
     /** Models whose mean recorded cost is below the terminal's: the default candidates. */

@@ -74,6 +74,11 @@ class StratifiedCliTest {
         String byTask = run("calibrate", "--outcomes", file.toString(), "--terminal", "big", "--folds", "0",
                 "--bootstrap", "20");
         assertThat(byTask).doesNotContain("strata by"); // one task only: the pooled constraint is all there is
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(CascadeCtl.run(new String[]{"calibrate", "--outcomes", file.toString(), "--terminal", "big",
+                "--strata", "tenant"}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("has a 'tenant' field").contains("area");
     }
 
     @Test
