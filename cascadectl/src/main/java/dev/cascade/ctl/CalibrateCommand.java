@@ -4,10 +4,13 @@ import dev.cascade.events.Json;
 import dev.cascade.ctl.calibration.Bootstrap;
 import dev.cascade.ctl.calibration.Calibrator;
 import dev.cascade.ctl.calibration.CrossValidation;
+import dev.cascade.ctl.calibration.LeaveOneStratumOut;
 import dev.cascade.ctl.calibration.OutcomesFile;
 import dev.cascade.ctl.calibration.Oracle;
 import dev.cascade.ctl.calibration.QueryOutcomes;
-import dev.cascade.ctl.calibration.Tally;
+import dev.cascade.ctl.calibration.StratifiedScore;
+import dev.cascade.ctl.calibration.Strata;
+import dev.cascade.ctl.calibration.PolicyScore;
 import dev.cascade.core.PolicyParser;
 import dev.cascade.core.RoutePolicy;
 import dev.cascade.core.TierStep;
@@ -32,7 +35,8 @@ import java.util.stream.Collectors;
  */
 final class CalibrateCommand {
     static final Set<String> OPTIONS = Set.of("--terminal", "--target-quality", "--candidates", "--max-tiers",
-            "--chain", "--z", "--grid", "--folds", "--seed", "--bootstrap", "--out", "--task");
+            "--chain", "--z", "--grid", "--folds", "--seed", "--bootstrap", "--out", "--task", "--strata",
+            "--stratum-z", "--min-stratum");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -89,43 +93,65 @@ final class CalibrateCommand {
                 candidates.stream().filter(c -> !c.equals(terminal)).toList(),
                 (int) number(options, "--max-tiers", Calibrator.Settings.DEFAULT_MAX_TIERS),
                 fixed, number(options, "--z", Calibrator.Settings.DEFAULT_Z),
-                (int) number(options, "--grid", Calibrator.Settings.DEFAULT_GRID));
+                (int) number(options, "--grid", Calibrator.Settings.DEFAULT_GRID),
+                options.getOrDefault("--strata", Calibrator.Settings.DEFAULT_STRATA),
+                number(options, "--stratum-z", Calibrator.Settings.DEFAULT_STRATUM_Z),
+                (int) number(options, "--min-stratum", Calibrator.Settings.DEFAULT_MIN_STRATUM));
+        if (options.containsKey("--strata") && settings.stratified()
+                && queries.stream().noneMatch(q -> q.label(settings.strata()) != null)) {
+            throw new IllegalArgumentException("no query in " + outcomesFile + " has a '" + settings.strata()
+                    + "' field (fields: " + queries.get(0).labels().keySet() + "; --strata none for pooled only)");
+        }
         int folds = (int) number(options, "--folds", 5);
         long seed = (long) number(options, "--seed", 1);
         int resamples = (int) number(options, "--bootstrap", 1000);
 
         Calibrator.Choice choice = Calibrator.choose(queries, settings);
-        Tally terminalAlone = Calibrator.replay(queries, List.of(new TierStep(terminal, null)), terminal);
+        // without a stratified constraint the report still breaks results down by task, for comparison
+        Strata strata = settings.stratified() ? Calibrator.strata(queries, settings)
+                : Strata.of(queries, Calibrator.Settings.DEFAULT_STRATA, settings.minStratum());
+        List<TierStep> terminalOnly = List.of(new TierStep(terminal, null));
+        StratifiedScore terminalAlone = Calibrator.replay(queries, terminalOnly, terminal, strata);
+        PolicyScore t = terminalAlone.pooled();
+        StrataReport report = new StrataReport(out, terminal, strata.field());
         out.printf(Locale.ROOT, "%d queries; terminal %s: accuracy %.4f, %s USD per 1k queries%n", queries.size(),
-                terminal, terminalAlone.accuracy(), usd(terminalAlone));
-        out.printf(Locale.ROOT, "target: %.1f%% of the terminal's accuracy, margin %.2f standard errors%s%n",
-                100 * settings.target(), settings.z(), fixed ? ", fixed chain" : ", candidates " + candidates);
+                terminal, t.accuracy(), usd(t));
+        boolean stratified = strata.count() > 1;
+        if (stratified) {
+            report.strata(strata, terminalAlone, settings.stratified());
+        }
+        String stratumMargin = settings.stratified() && stratified
+                ? String.format(Locale.ROOT, " and %.2f within each stratum", settings.stratumZ()) : "";
+        out.printf(Locale.ROOT, "target: %.1f%% of the terminal's accuracy, margin %.2f standard errors pooled%s%s%n",
+                100 * settings.target(), settings.z(), stratumMargin, fixed ? ", fixed chain" : ", candidates "
+                        + candidates);
         if (queries.size() < 500) {
             out.printf(Locale.ROOT, "note: %d queries is a small file; the margin keeps the target on average, but "
                     + "read the bootstrap and cross-validation lines before trusting the policy%n", queries.size());
         }
         out.println("policy: " + describe(choice.tiers()));
-        Tally in = choice.inSample();
+        PolicyScore in = choice.inSample();
         out.printf(Locale.ROOT, "  in sample:  accuracy %.4f (%.1f%% of %s), %s USD per 1k queries (%.1f%% of the "
                         + "terminal's cost)%n", in.accuracy(), 100 * in.ratio(), terminal, usd(in),
-                100 * in.costPer1k().doubleValue() / Math.max(1e-30, terminalAlone.costPer1k().doubleValue()));
+                100 * in.costFemto() / (double) Math.max(1, t.costFemto()));
+        if (stratified) {
+            report.byStratum("    in sample", Calibrator.replay(queries, choice.tiers(), terminal, strata),
+                    terminalAlone);
+        }
         Bootstrap.Intervals b = Bootstrap.run(queries, choice.tiers(), terminal, resamples, seed);
         out.printf(Locale.ROOT, "  bootstrap 95%% (%d resamples): accuracy %.4f..%.4f, ratio %.1f%%..%.1f%%, "
                         + "%s..%s USD per 1k%n", b.resamples(), b.accuracyLow(), b.accuracyHigh(),
                 100 * b.ratioLow(), 100 * b.ratioHigh(), round(b.costPer1kLow()), round(b.costPer1kHigh()));
         if (folds > 0) {
-            CrossValidation.Report cv = CrossValidation.run(queries, settings, folds, seed);
-            Tally p = cv.pooled();
-            out.printf(Locale.ROOT, "  %d-fold cross-validation, each fold scored by the policy chosen without it:%n",
-                    folds);
-            out.printf(Locale.ROOT, "    held out:  accuracy %.4f (%.1f%% of %s), %s USD per 1k queries; worst "
-                    + "fold %.1f%%%n", p.accuracy(), 100 * p.ratio(), terminal, usd(p), 100 * cv.worstFoldRatio());
-            for (CrossValidation.Fold f : cv.folds()) {
-                out.printf(Locale.ROOT, "    fold %d: %.1f%%, %s USD per 1k  %s%n", f.index() + 1,
-                        100 * f.heldOut().ratio(), usd(f.heldOut()), describe(f.chosen().tiers()));
-            }
+            heldOut(queries, settings, folds, seed, stratified ? strata : null, terminalAlone, report);
         }
-        Tally oracle = Oracle.of(queries, new ArrayList<>(models), terminal);
+        if (stratified && settings.stratified()) {
+            Calibrator.Settings pooledOnly = settings.withStrata(Strata.NONE, settings.stratumZ(),
+                    settings.minStratum());
+            Calibrator.Choice loose = Calibrator.choose(queries, pooledOnly);
+            report.robustness(loose, Calibrator.replay(queries, loose.tiers(), terminal, strata), choice, t);
+        }
+        PolicyScore oracle = Oracle.of(queries, new ArrayList<>(models), terminal);
         out.printf(Locale.ROOT, "oracle (cheapest correct model per query): accuracy %.4f, %s USD per 1k queries%n",
                 oracle.accuracy(), usd(oracle));
         RoutePolicy policy = new RoutePolicy("calibrated", choice.tiers());
@@ -145,6 +171,31 @@ final class CalibrateCommand {
         return 0;
     }
 
+    /**
+     * Cross-validation, and with strata also its answers per stratum, reweighted to shifted mixes, and each stratum
+     * held out in turn.
+     */
+    private void heldOut(List<QueryOutcomes> queries, Calibrator.Settings settings, int folds, long seed,
+                         Strata strata, StratifiedScore terminalAlone, StrataReport report) {
+        String terminal = settings.terminal();
+        CrossValidation.Report cv = strata == null ? CrossValidation.run(queries, settings, folds, seed)
+                : CrossValidation.run(queries, settings, folds, seed, strata);
+        PolicyScore p = cv.pooled();
+        out.printf(Locale.ROOT, "  %d-fold cross-validation, each fold scored by the policy chosen without it:%n",
+                folds);
+        out.printf(Locale.ROOT, "    held out:  accuracy %.4f (%.1f%% of %s), %s USD per 1k queries; worst "
+                + "fold %.1f%%%n", p.accuracy(), 100 * p.ratio(), terminal, usd(p), 100 * cv.worstFoldRatio());
+        for (CrossValidation.Fold f : cv.folds()) {
+            out.printf(Locale.ROOT, "    fold %d: %.1f%%, %s USD per 1k  %s%n", f.index() + 1,
+                    100 * f.heldOut().ratio(), usd(f.heldOut()), describe(f.chosen().tiers()));
+        }
+        if (strata != null) {
+            report.byStratum("    held out", cv.byStratum(), terminalAlone);
+            report.mixes(cv.byStratum(), terminalAlone);
+            report.leaveOneOut(LeaveOneStratumOut.run(queries, settings, strata));
+        }
+    }
+
     /** Models whose mean recorded cost is below the terminal's: the default candidates. */
     private static List<String> cheaperThan(List<QueryOutcomes> queries, Set<String> models, String terminal) {
         Map<String, Long> cost = models.stream().collect(Collectors.toMap(m -> m,
@@ -158,7 +209,7 @@ final class CalibrateCommand {
                 " -> "));
     }
 
-    private static String usd(Tally t) {
+    private static String usd(PolicyScore t) {
         return round(t.costPer1k());
     }
 

@@ -1,10 +1,6 @@
 package dev.cascade.ctl;
 
 import dev.cascade.events.TopicNames;
-import dev.cascade.ctl.calibration.OutcomesFile;
-import dev.cascade.ctl.calibration.QueryOutcomes;
-import dev.cascade.ctl.calibration.WhatIf;
-import dev.cascade.core.PolicyParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -28,11 +24,14 @@ public final class CascadeCtl {
                    cascadectl [options] config set-threshold ROUTE TIER VALUE
                    cascadectl [options] config delete ROUTE
                    cascadectl [options] config status [ROUTE]
-                   cascadectl whatif --outcomes FILE --policy policy.json   (no cluster needed)
+                   cascadectl whatif --outcomes FILE --policy policy.json [--strata task] [--terminal MODEL]
+                              (no cluster needed; ratios per stratum to the policy's last tier or MODEL)
                    cascadectl calibrate --outcomes FILE --terminal MODEL [--target-quality 0.97]
-                              [--candidates M1,M2,...] [--max-tiers N] [--chain M1,M2,...] [--z 1.0] [--grid 20]
+                              [--candidates M1,M2,...] [--max-tiers N] [--chain M1,M2,...] [--z 2] [--grid 20]
+                              [--strata task|FIELD|none] [--stratum-z 1] [--min-stratum 50]
                               [--folds 5] [--seed 1] [--bootstrap 1000] [--task TASK] [--out policy.json]
-                              (no cluster needed; --task calibrates on the queries of one task, e.g. one route)
+                              (no cluster needed; the accuracy target holds pooled and within each stratum of
+                              FIELD; --folds 0 skips the held-out checks; --task calibrates on one task's queries)
                    cascadectl [options] export-outcomes --out FILE [--route ROUTE] [--shadow-topic cascade.shadow]
                               [--feedback-topic cascade.feedback]   (shadow-sampled traffic as a cascade-outcomes file)
             options:
@@ -117,7 +116,7 @@ public final class CascadeCtl {
             if (outcomes == null || policyFile == null) {
                 return usage("whatif needs --outcomes FILE and --policy FILE");
             }
-            return whatIf(outcomes, policyFile);
+            return new WhatIfCommand(out, err).run(outcomes, policyFile, commandOptions);
         }
         if (words.size() == 1 && words.get(0).equals("calibrate")) {
             if (outcomes == null) {
@@ -166,34 +165,6 @@ public final class CascadeCtl {
         } catch (Exception e) {
             err.println("error: " + e);
             return 4;
-        }
-    }
-
-    /** Expected cost, accuracy, tier mix and latency of a policy on recorded outcomes. */
-    private int whatIf(Path outcomesFile, Path policyFile) {
-        try {
-            List<QueryOutcomes> queries = OutcomesFile.read(outcomesFile);
-            java.util.Set<String> models = new java.util.TreeSet<>(queries.get(0).outcomes().keySet());
-            PolicyParser.Result parsed = new PolicyParser(models).parse("whatif", Files.readAllBytes(policyFile));
-            if (parsed instanceof PolicyParser.Result.Invalid invalid) {
-                err.println("policy " + policyFile + " rejected: " + invalid.reason());
-                return 1;
-            }
-            WhatIf.Report r = WhatIf.evaluate(((PolicyParser.Result.Valid) parsed).policy().tiers(), queries);
-            out.printf(java.util.Locale.ROOT, "queries             %d%n", r.queries());
-            out.printf(java.util.Locale.ROOT, "accuracy            %.4f%n", r.accuracy());
-            out.printf(java.util.Locale.ROOT, "cost per query      %s USD%n", r.costPerQuery().round(
-                    new java.math.MathContext(6)).toPlainString());
-            out.printf(java.util.Locale.ROOT, "cost per 1k queries %s USD%n", r.costPer1k().round(
-                    new java.math.MathContext(6)).toPlainString());
-            out.printf(java.util.Locale.ROOT, "latency             mean %.1f ms, p95 %.1f ms%n", r.meanLatencyMs(),
-                    r.p95LatencyMs());
-            r.servedBy().forEach((tier, n) -> out.printf(java.util.Locale.ROOT, "  %-28s served %5.1f%%, called "
-                    + "%5.1f%%%n", tier, 100.0 * n / r.queries(), 100.0 * r.called().get(tier) / r.queries()));
-            return 0;
-        } catch (IOException | IllegalArgumentException e) {
-            err.println("whatif: " + e.getMessage());
-            return 2;
         }
     }
 

@@ -55,6 +55,6 @@ public final class Bootstrap {
         int lo = (int) Math.floor(0.025 * (resamples - 1));
         int hi = (int) Math.ceil(0.975 * (resamples - 1));
         return new Intervals(resamples, accuracy[lo], accuracy[hi], ratio[lo], ratio[hi],
-                new Tally(n, 0, 0, cost[lo]).costPer1k(), new Tally(n, 0, 0, cost[hi]).costPer1k());
+                new PolicyScore(n, 0, 0, cost[lo]).costPer1k(), new PolicyScore(n, 0, 0, cost[hi]).costPer1k());
     }
 }

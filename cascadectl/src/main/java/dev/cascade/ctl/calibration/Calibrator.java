@@ -21,6 +21,11 @@ import java.util.TreeSet;
  * Held-out folds see the policy's accuracy scatter by about that standard error around its in-sample value, so a
  * policy chosen right at the edge fails the target on new queries about half the time; the margin buys that back
  * at the least cost, and it shrinks as the file grows. Cross-validation ({@link CrossValidation}) checks the result.
+ *
+ * <p>Shift guard: a pooled constraint lets a stratum the policy serves well pay for one it serves badly, and the
+ * promise breaks when traffic shifts toward the second. With strata (the {@code task} field by default, see
+ * {@link Strata}) the constraint must also hold within each stratum, with its own margin ({@link AccuracyConstraint});
+ * {@link LeaveOneStratumOut} and {@link Reweighting} check the result on held-out strata and shifted mixes.
  */
 public final class Calibrator {
     /**
@@ -29,14 +34,28 @@ public final class Calibrator {
      * @param candidates    models that may precede the terminal; tried in order of mean cost
      * @param maxTiers      the longest chain, terminal included
      * @param fixedChain    when true, {@code candidates} is the exact chain and only thresholds are searched
-     * @param z             the safety margin in standard errors (0 = constraint on the point estimate)
+     * @param z             the pooled safety margin in standard errors (0 = constraint on the point estimate)
      * @param gridSize      how many confidence quantiles are tried as each tier's threshold
+     * @param strata        the label field whose values are the strata, or {@link Strata#NONE} for pooled only
+     * @param stratumZ      the safety margin within each stratum, in standard errors
+     * @param minStratum    strata smaller than this are merged ({@link Strata}) and not constrained on their own
      */
     public record Settings(String terminal, double target, List<String> candidates, int maxTiers,
-                           boolean fixedChain, double z, int gridSize) {
+                           boolean fixedChain, double z, int gridSize, String strata, double stratumZ,
+                           int minStratum) {
         public static final int DEFAULT_MAX_TIERS = 4;
         public static final double DEFAULT_Z = 2.0;
         public static final int DEFAULT_GRID = 20;
+        public static final String DEFAULT_STRATA = "task";
+        /**
+         * Half the pooled margin. Per-stratum margins of {@code z_s} standard errors give a mix of strata a margin
+         * of {@code z_s * sum(w_s * se_s)} against a mix standard error of {@code sqrt(sum(w_s^2 * se_s^2))}: with
+         * equal errors, a mix spread evenly over four strata (one of five removed) keeps the full pooled margin
+         * {@code 2 * z_s}, the 2x-shifted mixes keep about {@code 1.7 * z_s}, and a single stratum {@code z_s}.
+         */
+        public static final double DEFAULT_STRATUM_Z = 1.0;
+        /** Below this, a label's queries carry no constraint of their own (a 1-SE margin would exceed 4 points). */
+        public static final int DEFAULT_MIN_STRATUM = 50;
 
         public Settings {
             if (terminal == null || terminal.isBlank()) {
@@ -51,8 +70,17 @@ public final class Calibrator {
             if (!(z >= 0)) {
                 throw new IllegalArgumentException("z must be >= 0, got " + z);
             }
+            if (!(stratumZ >= 0)) {
+                throw new IllegalArgumentException("stratum z must be >= 0, got " + stratumZ);
+            }
             if (gridSize < 2) {
                 throw new IllegalArgumentException("grid size must be at least 2, got " + gridSize);
+            }
+            if (minStratum < 1) {
+                throw new IllegalArgumentException("min stratum must be at least 1, got " + minStratum);
+            }
+            if (strata == null || strata.isBlank()) {
+                throw new IllegalArgumentException("a strata field is required ('" + Strata.NONE + "' for none)");
             }
             candidates = List.copyOf(candidates);
             if (candidates.contains(terminal)) {
@@ -60,37 +88,72 @@ public final class Calibrator {
                         + "candidate before it");
             }
         }
+
+        /** Pooled constraint only, as before strata existed. */
+        public Settings(String terminal, double target, List<String> candidates, int maxTiers, boolean fixedChain,
+                        double z, int gridSize) {
+            this(terminal, target, candidates, maxTiers, fixedChain, z, gridSize, Strata.NONE, DEFAULT_STRATUM_Z,
+                    DEFAULT_MIN_STRATUM);
+        }
+
+        /** The same search with other strata settings. */
+        public Settings withStrata(String field, double stratumMargin, int minimum) {
+            return new Settings(terminal, target, candidates, maxTiers, fixedChain, z, gridSize, field,
+                    stratumMargin, minimum);
+        }
+
+        public boolean stratified() {
+            return !strata.equals(Strata.NONE);
+        }
     }
 
     /** The chosen policy and how it did on the queries it was chosen on. */
-    public record Choice(List<TierStep> tiers, Tally inSample) {
+    public record Choice(List<TierStep> tiers, PolicyScore inSample) {
         public Choice {
             tiers = List.copyOf(tiers);
         }
     }
 
     private final OutcomeMatrix matrix;
+    private final Strata strata;
     private final Settings settings;
 
-    private Calibrator(OutcomeMatrix matrix, Settings settings) {
+    private Calibrator(OutcomeMatrix matrix, Strata strata, Settings settings) {
         this.matrix = matrix;
+        this.strata = strata;
         this.settings = settings;
     }
 
     /** Chooses on every query of the file. */
     public static Choice choose(List<QueryOutcomes> queries, Settings settings) {
         OutcomeMatrix m = matrix(queries, settings);
-        return new Calibrator(m, settings).choose(allRows(m.queries));
+        return over(m, strata(queries, settings), settings).choose(allRows(m.queries));
     }
 
     /** A given policy replayed on the queries (thresholds as in the router: accept at or above). */
-    public static Tally replay(List<QueryOutcomes> queries, List<TierStep> tiers, String terminal) {
+    public static PolicyScore replay(List<QueryOutcomes> queries, List<TierStep> tiers, String terminal) {
+        OutcomeMatrix m = replayMatrix(queries, tiers, terminal);
+        return new PolicyRun(m, allRows(m.queries), tiers, terminal).score();
+    }
+
+    /** A given policy replayed on the queries, scored within each stratum and pooled. */
+    public static StratifiedScore replay(List<QueryOutcomes> queries, List<TierStep> tiers, String terminal,
+                                         Strata strata) {
+        OutcomeMatrix m = replayMatrix(queries, tiers, terminal);
+        int[] rows = allRows(m.queries);
+        return StratifiedScore.of(new PolicyRun(m, rows, tiers, terminal), rows, strata);
+    }
+
+    public static Strata strata(List<QueryOutcomes> queries, Settings settings) {
+        return Strata.of(queries, settings.strata(), settings.minStratum());
+    }
+
+    private static OutcomeMatrix replayMatrix(List<QueryOutcomes> queries, List<TierStep> tiers, String terminal) {
         List<String> models = new ArrayList<>(tiers.stream().map(TierStep::tier).toList());
         if (!models.contains(terminal)) {
             models.add(terminal);
         }
-        OutcomeMatrix m = new OutcomeMatrix(queries, models);
-        return new PolicyRun(m, allRows(m.queries), tiers, terminal).tally();
+        return new OutcomeMatrix(queries, models);
     }
 
     static OutcomeMatrix matrix(List<QueryOutcomes> queries, Settings settings) {
@@ -99,8 +162,8 @@ public final class Calibrator {
         return new OutcomeMatrix(queries, models);
     }
 
-    static Calibrator over(OutcomeMatrix matrix, Settings settings) {
-        return new Calibrator(matrix, settings);
+    static Calibrator over(OutcomeMatrix matrix, Strata strata, Settings settings) {
+        return new Calibrator(matrix, strata, settings);
     }
 
     static int[] allRows(int n) {
@@ -109,23 +172,18 @@ public final class Calibrator {
         return rows;
     }
 
-    /** Chooses on the given rows of the matrix (a training fold). */
+    /** Chooses on the given rows of the matrix (a training set). */
     Choice choose(int[] rows) {
         int terminal = matrix.index(settings.terminal());
-        long terminalCorrect = 0;
-        long terminalCost = 0;
-        for (int r : rows) {
-            terminalCorrect += matrix.correct[terminal][r] ? 1 : 0;
-            terminalCost += matrix.costFemto[terminal][r];
-        }
-        Search search = new Search(rows, terminal, terminalCorrect);
-        // the terminal alone keeps 100 % of its own accuracy by definition: the fallback when nothing cheaper holds
-        search.best = new Choice(List.of(new TierStep(settings.terminal(), null)),
-                new Tally(rows.length, terminalCorrect, terminalCorrect, terminalCost));
+        ThresholdSearch search = new ThresholdSearch(matrix, strata, rows, terminal, settings);
         for (int[] chain : chains(rows, terminal)) {
-            search.run(chain, rows);
+            double[][] grids = new double[chain.length - 1][];
+            for (int i = 0; i < chain.length - 1; i++) {
+                grids[i] = grid(chain[i], rows);
+            }
+            search.run(chain, grids, rows);
         }
-        return search.best;
+        return search.best();
     }
 
     /** Candidate chains: subsets of the candidates in order of mean cost, each ending with the terminal. */
@@ -195,110 +253,5 @@ public final class Calibrator {
             values.add((v + c[below - 1]) / 2);
         }
         return values.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    /** One exhaustive pass over a chain's threshold grid, keeping the cheapest feasible policy. */
-    private final class Search {
-        final int n;
-        final int terminal;
-        final long terminalCorrect;
-        Choice best;
-        int[] chain;
-        double[] thresholds;
-        double[][] grids;
-
-        Search(int[] rows, int terminal, long terminalCorrect) {
-            this.n = rows.length;
-            this.terminal = terminal;
-            this.terminalCorrect = terminalCorrect;
-        }
-
-        void run(int[] chain, int[] rows) {
-            this.chain = chain;
-            this.thresholds = new double[chain.length - 1];
-            this.grids = new double[chain.length - 1][];
-            for (int i = 0; i < chain.length - 1; i++) {
-                grids[i] = grid(chain[i], rows);
-            }
-            level(0, rows, 0, 0, 0);
-        }
-
-        /** Queries in {@code remaining} reach tier {@code level}; correct/both/cost are for those served above. */
-        private void level(int level, int[] remaining, long cost, long correct, long both) {
-            int m = chain[level];
-            long levelCost = 0;
-            for (int r : remaining) {
-                levelCost += matrix.costFemto[m][r];
-            }
-            if (best != null && cost + levelCost > best.inSample().costFemto()) {
-                return; // every policy below this node costs at least this much
-            }
-            if (level == chain.length - 1) {
-                long c = correct;
-                long b = both;
-                for (int r : remaining) {
-                    if (matrix.correct[m][r]) {
-                        c++;
-                        b += matrix.correct[terminal][r] ? 1 : 0;
-                    }
-                }
-                consider(cost + levelCost, c, b);
-                return;
-            }
-            Integer[] sorted = new Integer[remaining.length];
-            for (int i = 0; i < remaining.length; i++) {
-                sorted[i] = remaining[i];
-            }
-            Arrays.sort(sorted, (a, b) -> Double.compare(matrix.confidence[m][b], matrix.confidence[m][a]));
-            int[] order = new int[sorted.length];
-            long[] prefixCorrect = new long[sorted.length + 1];
-            long[] prefixBoth = new long[sorted.length + 1];
-            for (int i = 0; i < sorted.length; i++) {
-                int r = sorted[i];
-                order[i] = r;
-                boolean ok = matrix.correct[m][r];
-                prefixCorrect[i + 1] = prefixCorrect[i] + (ok ? 1 : 0);
-                prefixBoth[i + 1] = prefixBoth[i] + (ok && matrix.correct[terminal][r] ? 1 : 0);
-            }
-            int accepted = 0;
-            for (double t : grids[level]) {
-                while (accepted < order.length && matrix.confidence[m][order[accepted]] >= t) {
-                    accepted++;
-                }
-                thresholds[level] = t;
-                level(level + 1, Arrays.copyOfRange(order, accepted, order.length), cost + levelCost,
-                        correct + prefixCorrect[accepted], both + prefixBoth[accepted]);
-            }
-        }
-
-        private void consider(long cost, long correct, long both) {
-            if (!feasible(correct, both)) {
-                return;
-            }
-            if (best != null && (cost > best.inSample().costFemto() || cost == best.inSample().costFemto() && correct <= best.inSample().correct())) {
-                return;
-            }
-            List<TierStep> steps = new ArrayList<>();
-            for (int i = 0; i < chain.length; i++) {
-                String name = matrix.models.get(chain[i]);
-                steps.add(new TierStep(name, i == chain.length - 1 ? null : thresholds[i]));
-            }
-            best = new Choice(steps, new Tally(n, correct, terminalCorrect, cost));
-        }
-
-        /**
-         * Mean of d_i = p_i - t * q_i (p: policy correct, q: terminal correct) at least z standard errors above 0;
-         * sum d_i^2 = P - 2t * B + t^2 * Q with B the queries both got right.
-         */
-        private boolean feasible(long correct, long both) {
-            double t = settings.target();
-            double mean = (correct - t * terminalCorrect) / n;
-            if (mean < 0) {
-                return false;
-            }
-            double meanSquare = (correct - 2 * t * both + t * t * terminalCorrect) / n;
-            double se = Math.sqrt(Math.max(0, meanSquare - mean * mean) / n);
-            return mean >= settings.z() * se;
-        }
     }
 }

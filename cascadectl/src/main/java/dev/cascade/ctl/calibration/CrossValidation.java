@@ -6,18 +6,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * K-fold cross-validation of the calibrator inside one file: each fold's policy is chosen on the other folds and
- * scored on it. Folds are stratified by the queries' {@code task}, so every fold has the file's mix of tasks.
+ * scored on it. Folds are stratified by the queries' {@code task}, so every fold has the file's mix of tasks. The
+ * held-out answers are also kept per stratum (the settings' strata), which {@link Reweighting} turns into other mixes.
  */
 public final class CrossValidation {
     /** One fold: the policy chosen without it and how that policy did on it. */
-    public record Fold(int index, Calibrator.Choice chosen, Tally heldOut) {
+    public record Fold(int index, Calibrator.Choice chosen, PolicyScore heldOut) {
     }
 
-    /** All folds and their pooled held-out result. */
-    public record Report(List<Fold> folds, Tally pooled) {
+    /** All folds and their held-out results, pooled and per stratum. */
+    public record Report(List<Fold> folds, StratifiedScore byStratum) {
+        public PolicyScore pooled() {
+            return byStratum.pooled();
+        }
+
         public double worstFoldRatio() {
             return folds.stream().mapToDouble(f -> f.heldOut().ratio()).min().orElse(0);
         }
@@ -27,17 +33,25 @@ public final class CrossValidation {
     }
 
     public static Report run(List<QueryOutcomes> queries, Calibrator.Settings settings, int k, long seed) {
+        return run(queries, settings, k, seed, Calibrator.strata(queries, settings));
+    }
+
+    /** Held-out answers grouped by {@code reportBy}, which may differ from the strata the calibrator constrains. */
+    public static Report run(List<QueryOutcomes> queries, Calibrator.Settings settings, int k, long seed,
+                             Strata reportBy) {
         OutcomeMatrix matrix = Calibrator.matrix(queries, settings);
+        Strata strata = reportBy;
         int[] foldOf = folds(queries, k, seed);
-        Calibrator calibrator = Calibrator.over(matrix, settings);
+        Calibrator calibrator = Calibrator.over(matrix, Calibrator.strata(queries, settings), settings);
         List<Fold> folds = new ArrayList<>();
-        Tally pooled = new Tally(0, 0, 0, 0);
+        StratifiedScore pooled = StratifiedScore.empty(strata);
         for (int f = 0; f < k; f++) {
             int[] train = rows(foldOf, f, false);
             int[] test = rows(foldOf, f, true);
             Calibrator.Choice chosen = calibrator.choose(train);
-            Tally heldOut = new PolicyRun(matrix, test, chosen.tiers(), settings.terminal()).tally();
-            folds.add(new Fold(f, chosen, heldOut));
+            StratifiedScore heldOut = StratifiedScore.of(new PolicyRun(matrix, test, chosen.tiers(),
+                    settings.terminal()), test, strata);
+            folds.add(new Fold(f, chosen, heldOut.pooled()));
             pooled = pooled.plus(heldOut);
         }
         return new Report(folds, pooled);
@@ -67,6 +81,6 @@ public final class CrossValidation {
     }
 
     private static int[] rows(int[] foldOf, int fold, boolean in) {
-        return java.util.stream.IntStream.range(0, foldOf.length).filter(i -> (foldOf[i] == fold) == in).toArray();
+        return IntStream.range(0, foldOf.length).filter(i -> (foldOf[i] == fold) == in).toArray();
     }
 }

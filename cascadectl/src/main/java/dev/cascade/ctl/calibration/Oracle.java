@@ -10,7 +10,7 @@ public final class Oracle {
     private Oracle() {
     }
 
-    public static Tally of(List<QueryOutcomes> queries, List<String> models, String terminal) {
+    public static PolicyScore of(List<QueryOutcomes> queries, List<String> models, String terminal) {
         List<String> all = new java.util.ArrayList<>(models);
         if (!all.contains(terminal)) {
             all.add(terminal);
@@ -37,6 +37,6 @@ public final class Oracle {
                 cost += cheapest;
             }
         }
-        return new Tally(m.queries, correct, terminalCorrect, cost);
+        return new PolicyScore(m.queries, correct, terminalCorrect, cost);
     }
 }

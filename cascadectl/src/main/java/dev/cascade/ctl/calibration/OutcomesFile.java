@@ -10,9 +10,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Reads a cascade-outcomes file (JSON Lines, optionally gzip-compressed); errors name the line. */
 public final class OutcomesFile {
+    private static final Set<String> LABEL_EXCLUDED = Set.of("id", "gold");
+
     private OutcomesFile() {
     }
 
@@ -46,6 +49,22 @@ public final class OutcomesFile {
         if (outcomes.isEmpty()) {
             throw new IllegalArgumentException("'outcomes' must name at least one model");
         }
-        return new QueryOutcomes(q.path("id").asText(), q.path("task").asText(null), outcomes);
+        return new QueryOutcomes(q.path("id").asText(), q.path("task").asText(null), outcomes, labels(q));
+    }
+
+    /** Scalar fields other than the id and the gold answer, and those of a {@code metadata} object as metadata.NAME. */
+    private static Map<String, String> labels(JsonNode q) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        q.fields().forEachRemaining(e -> {
+            if (e.getValue().isValueNode() && !e.getValue().isNull() && !LABEL_EXCLUDED.contains(e.getKey())) {
+                labels.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        q.path("metadata").fields().forEachRemaining(e -> {
+            if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+                labels.put("metadata." + e.getKey(), e.getValue().asText());
+            }
+        });
+        return labels;
     }
 }

@@ -38,7 +38,7 @@ final class PolicyRun {
         }
     }
 
-    Tally tally() {
+    PolicyScore score() {
         long c = 0;
         long tc = 0;
         long cost = 0;
@@ -47,6 +47,6 @@ final class PolicyRun {
             tc += terminalCorrect[i] ? 1 : 0;
             cost += costFemto[i];
         }
-        return new Tally(correct.length, c, tc, cost);
+        return new PolicyScore(correct.length, c, tc, cost);
     }
 }

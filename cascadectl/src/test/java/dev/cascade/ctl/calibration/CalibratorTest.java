@@ -40,7 +40,7 @@ class CalibratorTest {
         // tiny is right with confidence in [0.7, 1] and wrong in [0, 0.55]: the threshold belongs between
         assertThat(c.tiers().get(0).threshold()).isBetween(0.55, 0.75);
         assertThat(c.inSample().ratio()).isGreaterThanOrEqualTo(0.97);
-        Tally big = Calibrator.replay(queries, List.of(new TierStep("big", null)), "big");
+        PolicyScore big = Calibrator.replay(queries, List.of(new TierStep("big", null)), "big");
         assertThat(c.inSample().costFemto()).isLessThan(big.costFemto() / 2);
 
         // and the choice holds on queries it has not seen
@@ -101,7 +101,7 @@ class CalibratorTest {
     void shouldBracketThePointEstimateWithTheBootstrap() {
         List<QueryOutcomes> queries = GeneratedOutcomes.generate(800, 4, List.of(TINY, BIG));
         List<TierStep> tiers = List.of(new TierStep("tiny", 0.6), new TierStep("big", null));
-        Tally point = Calibrator.replay(queries, tiers, "big");
+        PolicyScore point = Calibrator.replay(queries, tiers, "big");
         Bootstrap.Intervals b = Bootstrap.run(queries, tiers, "big", 500, 2);
         assertThat(point.accuracy()).isBetween(b.accuracyLow(), b.accuracyHigh());
         assertThat(point.ratio()).isBetween(b.ratioLow(), b.ratioHigh());
@@ -118,7 +118,7 @@ class CalibratorTest {
         List<QueryOutcomes> q = List.of(new QueryOutcomes("a", "t", Map.of("s", sRight, "g", gRight)),
                 new QueryOutcomes("b", "t", Map.of("s", sWrong, "g", gRight)),
                 new QueryOutcomes("c", "t", Map.of("s", sWrong, "g", gWrong)));
-        Tally oracle = Oracle.of(q, List.of("s"), "g");
+        PolicyScore oracle = Oracle.of(q, List.of("s"), "g");
         assertThat(oracle.correct()).isEqualTo(2);
         assertThat(oracle.totalCost()).isEqualByComparingTo("0.012"); // 0.001 + 0.01 + the cheapest call, 0.001
         assertThat(oracle.terminalCorrect()).isEqualTo(2);

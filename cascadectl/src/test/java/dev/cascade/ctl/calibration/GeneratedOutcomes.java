@@ -29,6 +29,11 @@ public final class GeneratedOutcomes {
     }
 
     public static List<QueryOutcomes> generate(int n, long seed, List<Profile> profiles) {
+        return generate(n, seed, profiles, null);
+    }
+
+    /** Queries all of one task (ids {@code task-i}); a null task alternates "even" and "odd" (ids {@code gen-i}). */
+    public static List<QueryOutcomes> generate(int n, long seed, List<Profile> profiles, String task) {
         Random random = new Random(seed);
         List<QueryOutcomes> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -42,7 +47,8 @@ public final class GeneratedOutcomes {
                 outcomes.put(p.name(), new ModelOutcome(right, Math.round(confidence * 1e4) / 1e4, 40, 1,
                         p.latencyMs(), new BigDecimal(p.costUsd())));
             }
-            out.add(new QueryOutcomes("gen-" + i, i % 2 == 0 ? "even" : "odd", outcomes));
+            out.add(task == null ? new QueryOutcomes("gen-" + i, i % 2 == 0 ? "even" : "odd", outcomes)
+                    : new QueryOutcomes(task + "-" + i, task, outcomes));
         }
         return out;
     }
@@ -52,7 +58,8 @@ public final class GeneratedOutcomes {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (QueryOutcomes q : queries) {
                 ObjectNode line = Json.mapper().createObjectNode();
-                line.put("id", q.id()).put("task", q.task());
+                line.put("id", q.id());
+                q.labels().forEach(line::put);
                 line.putArray("messages").addObject().put("role", "user").put("content", "Generated question "
                         + q.id() + ": A or B?");
                 line.put("gold", "A");

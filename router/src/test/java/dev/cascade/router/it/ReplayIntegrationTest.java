@@ -7,7 +7,7 @@ import dev.cascade.ctl.calibration.Calibrator;
 import dev.cascade.ctl.calibration.GeneratedOutcomes;
 import dev.cascade.ctl.calibration.ModelOutcome;
 import dev.cascade.ctl.calibration.QueryOutcomes;
-import dev.cascade.ctl.calibration.Tally;
+import dev.cascade.ctl.calibration.PolicyScore;
 import dev.cascade.core.TierStep;
 import dev.cascade.simulator.ModelSimulator;
 import dev.cascade.simulator.Replay;
@@ -82,7 +82,7 @@ class ReplayIntegrationTest {
             assertThat(replay.verifications("mid")).isPositive();
             assertThat(replay.verifications("tiny")).isZero();
 
-            Tally predicted = Calibrator.replay(queries, policy, "big");
+            PolicyScore predicted = Calibrator.replay(queries, policy, "big");
             List<ConsumerRecord<byte[], byte[]>> attempts = h.io.readUntil(h.topics.attempts(), rs -> false,
                     Duration.ofSeconds(5), Duration.ofMillis(500));
             BigDecimal paid = LedgerCheck.sum(attempts);

@@ -4,11 +4,12 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 
 /**
- * Accuracy and exact cost of a policy on a set of queries, next to the terminal model's accuracy on the same ones.
+ * A policy's score on a set of queries: how many it answered right and what it paid (exact), next to how many the
+ * terminal model answered right on the same queries, so the accuracy ratio is paired. Immutable.
  *
  * @param costFemto total cost in femto-dollars (10^-15 USD)
  */
-public record Tally(int queries, long correct, long terminalCorrect, long costFemto) {
+public record PolicyScore(int queries, long correct, long terminalCorrect, long costFemto) {
     public double accuracy() {
         return queries == 0 ? 0 : correct / (double) queries;
     }
@@ -27,8 +28,8 @@ public record Tally(int queries, long correct, long terminalCorrect, long costFe
                 .divide(BigDecimal.valueOf(queries), MathContext.DECIMAL64);
     }
 
-    Tally plus(Tally o) {
-        return new Tally(queries + o.queries, correct + o.correct, terminalCorrect + o.terminalCorrect,
+    PolicyScore plus(PolicyScore o) {
+        return new PolicyScore(queries + o.queries, correct + o.correct, terminalCorrect + o.terminalCorrect,
                 costFemto + o.costFemto);
     }
 }
