@@ -3,6 +3,7 @@ package dev.cascade.ctl;
 import dev.cascade.events.Json;
 import dev.cascade.ctl.calibration.Bootstrap;
 import dev.cascade.ctl.calibration.Calibrator;
+import dev.cascade.ctl.calibration.CalibratorSettings;
 import dev.cascade.ctl.calibration.CrossValidation;
 import dev.cascade.ctl.calibration.LeaveOneStratumOut;
 import dev.cascade.ctl.calibration.OutcomesFile;
@@ -88,15 +89,15 @@ final class CalibrateCommand {
                 throw new IllegalArgumentException("model '" + c + "' is not in the file (models: " + models + ")");
             }
         }
-        Calibrator.Settings settings = new Calibrator.Settings(terminal,
+        CalibratorSettings settings = new CalibratorSettings(terminal,
                 number(options, "--target-quality", 0.97),
                 candidates.stream().filter(c -> !c.equals(terminal)).toList(),
-                (int) number(options, "--max-tiers", Calibrator.Settings.DEFAULT_MAX_TIERS),
-                fixed, number(options, "--z", Calibrator.Settings.DEFAULT_Z),
-                (int) number(options, "--grid", Calibrator.Settings.DEFAULT_GRID),
-                options.getOrDefault("--strata", Calibrator.Settings.DEFAULT_STRATA),
-                number(options, "--stratum-z", Calibrator.Settings.DEFAULT_STRATUM_Z),
-                (int) number(options, "--min-stratum", Calibrator.Settings.DEFAULT_MIN_STRATUM));
+                (int) number(options, "--max-tiers", CalibratorSettings.DEFAULT_MAX_TIERS),
+                fixed, number(options, "--z", CalibratorSettings.DEFAULT_Z),
+                (int) number(options, "--grid", CalibratorSettings.DEFAULT_GRID),
+                options.getOrDefault("--strata", CalibratorSettings.DEFAULT_STRATA),
+                number(options, "--stratum-z", CalibratorSettings.DEFAULT_STRATUM_Z),
+                (int) number(options, "--min-stratum", CalibratorSettings.DEFAULT_MIN_STRATUM));
         if (options.containsKey("--strata") && settings.stratified()
                 && queries.stream().noneMatch(q -> q.label(settings.strata()) != null)) {
             throw new IllegalArgumentException("no query in " + outcomesFile + " has a '" + settings.strata()
@@ -109,7 +110,7 @@ final class CalibrateCommand {
         Calibrator.Choice choice = Calibrator.choose(queries, settings);
         // without a stratified constraint the report still breaks results down by task, for comparison
         Strata strata = settings.stratified() ? Calibrator.strata(queries, settings)
-                : Strata.of(queries, Calibrator.Settings.DEFAULT_STRATA, settings.minStratum());
+                : Strata.of(queries, CalibratorSettings.DEFAULT_STRATA, settings.minStratum());
         List<TierStep> terminalOnly = List.of(new TierStep(terminal, null));
         StratifiedScore terminalAlone = Calibrator.replay(queries, terminalOnly, terminal, strata);
         PolicyScore t = terminalAlone.pooled();
@@ -146,7 +147,7 @@ final class CalibrateCommand {
             heldOut(queries, settings, folds, seed, stratified ? strata : null, terminalAlone, report);
         }
         if (stratified && settings.stratified()) {
-            Calibrator.Settings pooledOnly = settings.withStrata(Strata.NONE, settings.stratumZ(),
+            CalibratorSettings pooledOnly = settings.withStrata(Strata.NONE, settings.stratumZ(),
                     settings.minStratum());
             Calibrator.Choice loose = Calibrator.choose(queries, pooledOnly);
             report.robustness(loose, Calibrator.replay(queries, loose.tiers(), terminal, strata), choice, t);
@@ -175,7 +176,7 @@ final class CalibrateCommand {
      * Cross-validation, and with strata also its answers per stratum, reweighted to shifted mixes, and each stratum
      * held out in turn.
      */
-    private void heldOut(List<QueryOutcomes> queries, Calibrator.Settings settings, int folds, long seed,
+    private void heldOut(List<QueryOutcomes> queries, CalibratorSettings settings, int folds, long seed,
                          Strata strata, StratifiedScore terminalAlone, StrataReport report) {
         String terminal = settings.terminal();
         CrossValidation.Report cv = strata == null ? CrossValidation.run(queries, settings, folds, seed)

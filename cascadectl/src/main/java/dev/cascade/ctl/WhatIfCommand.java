@@ -2,7 +2,7 @@ package dev.cascade.ctl;
 
 import dev.cascade.core.PolicyParser;
 import dev.cascade.core.TierStep;
-import dev.cascade.ctl.calibration.Calibrator;
+import dev.cascade.ctl.calibration.CalibratorSettings;
 import dev.cascade.ctl.calibration.OutcomesFile;
 import dev.cascade.ctl.calibration.QueryOutcomes;
 import dev.cascade.ctl.calibration.WhatIf;
@@ -46,7 +46,7 @@ final class WhatIfCommand {
             }
             List<TierStep> tiers = ((PolicyParser.Result.Valid) parsed).policy().tiers();
             String reference = options.getOrDefault("--terminal", tiers.get(tiers.size() - 1).tier());
-            String strata = options.getOrDefault("--strata", Calibrator.Settings.DEFAULT_STRATA);
+            String strata = options.getOrDefault("--strata", CalibratorSettings.DEFAULT_STRATA);
             WhatIf.Report r = WhatIf.evaluate(tiers, queries, reference, strata);
             out.printf(Locale.ROOT, "queries             %d%n", r.queries());
             out.printf(Locale.ROOT, "accuracy            %.4f (%.1f%% of %s's %.4f on the same queries)%n",

@@ -32,12 +32,12 @@ public final class CrossValidation {
     private CrossValidation() {
     }
 
-    public static Report run(List<QueryOutcomes> queries, Calibrator.Settings settings, int k, long seed) {
+    public static Report run(List<QueryOutcomes> queries, CalibratorSettings settings, int k, long seed) {
         return run(queries, settings, k, seed, Calibrator.strata(queries, settings));
     }
 
     /** Held-out answers grouped by {@code reportBy}, which may differ from the strata the calibrator constrains. */
-    public static Report run(List<QueryOutcomes> queries, Calibrator.Settings settings, int k, long seed,
+    public static Report run(List<QueryOutcomes> queries, CalibratorSettings settings, int k, long seed,
                              Strata reportBy) {
         OutcomeMatrix matrix = Calibrator.matrix(queries, settings);
         Strata strata = reportBy;

@@ -22,12 +22,12 @@ public final class LeaveOneStratumOut {
     }
 
     /** One entry per stratum with queries, in the strata's order; empty when there is a single stratum. */
-    public static List<HeldOut> run(List<QueryOutcomes> queries, Calibrator.Settings settings) {
+    public static List<HeldOut> run(List<QueryOutcomes> queries, CalibratorSettings settings) {
         return run(queries, settings, Calibrator.strata(queries, settings));
     }
 
     /** Holds out each of {@code heldOut}'s strata, which may differ from the strata the calibrator constrains. */
-    public static List<HeldOut> run(List<QueryOutcomes> queries, Calibrator.Settings settings, Strata heldOut) {
+    public static List<HeldOut> run(List<QueryOutcomes> queries, CalibratorSettings settings, Strata heldOut) {
         OutcomeMatrix matrix = Calibrator.matrix(queries, settings);
         Strata strata = heldOut;
         Calibrator calibrator = Calibrator.over(matrix, Calibrator.strata(queries, settings), settings);

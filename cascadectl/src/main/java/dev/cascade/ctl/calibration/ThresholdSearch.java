@@ -23,7 +23,7 @@ final class ThresholdSearch {
     private double[][] grids;
 
     /** Starts from the terminal alone, which keeps 100 % of its own accuracy: the fallback if nothing cheaper holds. */
-    ThresholdSearch(OutcomeMatrix matrix, Strata strata, int[] rows, int terminal, Calibrator.Settings settings) {
+    ThresholdSearch(OutcomeMatrix matrix, Strata strata, int[] rows, int terminal, CalibratorSettings settings) {
         this.matrix = matrix;
         this.strata = strata;
         this.terminal = terminal;

@@ -28,8 +28,8 @@ class CalibratorTest {
     private static final GeneratedOutcomes.Profile BIG = new GeneratedOutcomes.Profile("big", 0.9, "0.0001",
             0.5, 1.0, 0.5, 1.0, 300);
 
-    private static Calibrator.Settings settings(List<String> candidates, double z) {
-        return new Calibrator.Settings("big", 0.97, candidates, 4, false, z, 20);
+    private static CalibratorSettings settings(List<String> candidates, double z) {
+        return new CalibratorSettings("big", 0.97, candidates, 4, false, z, 20);
     }
 
     @Test
@@ -75,7 +75,7 @@ class CalibratorTest {
     @Test
     void shouldSearchOnlyThresholdsOfAFixedChain() {
         List<QueryOutcomes> queries = GeneratedOutcomes.generate(1000, 5, List.of(TINY, MID, BIG));
-        Calibrator.Choice c = Calibrator.choose(queries, new Calibrator.Settings("big", 0.97, List.of("mid", "tiny"),
+        Calibrator.Choice c = Calibrator.choose(queries, new CalibratorSettings("big", 0.97, List.of("mid", "tiny"),
                 4, true, 1, 20));
         // fixed order as given, even though tiny is cheaper; or the terminal alone when no threshold holds
         List<String> names = c.tiers().stream().map(TierStep::tier).toList();
@@ -126,11 +126,11 @@ class CalibratorTest {
 
     @Test
     void shouldRefuseSettingsThatCannotMeanAnything() {
-        assertThatThrownBy(() -> new Calibrator.Settings("big", 1.2, List.of(), 3, false, 1, 20))
+        assertThatThrownBy(() -> new CalibratorSettings("big", 1.2, List.of(), 3, false, 1, 20))
                 .hasMessageContaining("target quality");
-        assertThatThrownBy(() -> new Calibrator.Settings("big", 0.97, List.of("big"), 3, false, 1, 20))
+        assertThatThrownBy(() -> new CalibratorSettings("big", 0.97, List.of("big"), 3, false, 1, 20))
                 .hasMessageContaining("terminal model 'big' cannot also be a candidate");
-        assertThatThrownBy(() -> new Calibrator.Settings("big", 0.97, List.of(), 0, false, 1, 20))
+        assertThatThrownBy(() -> new CalibratorSettings("big", 0.97, List.of(), 0, false, 1, 20))
                 .hasMessageContaining("max tiers");
         List<QueryOutcomes> queries = GeneratedOutcomes.generate(10, 1, List.of(BIG));
         assertThatThrownBy(() -> Calibrator.choose(queries, settings(List.of("ghost"), 1)))

@@ -26,8 +26,8 @@ class StratifiedCalibrationTest {
         return all;
     }
 
-    private static Calibrator.Settings settings(String strata) {
-        return new Calibrator.Settings("big", 0.97, List.of("tiny"), 4, false, 2, 20).withStrata(strata, 1, 50);
+    private static CalibratorSettings settings(String strata) {
+        return new CalibratorSettings("big", 0.97, List.of("tiny"), 4, false, 2, 20).withStrata(strata, 1, 50);
     }
 
     @Test
@@ -109,7 +109,7 @@ class StratifiedCalibrationTest {
                 queries.add(HandOutcomes.query(stratum + i, stratum, right, sure ? 0.9 : 0.2));
             }
         }
-        Calibrator.Settings settings = new Calibrator.Settings("g", 0.97, List.of("s"), 2, false, 0, 20)
+        CalibratorSettings settings = new CalibratorSettings("g", 0.97, List.of("s"), 2, false, 0, 20)
                 .withStrata("task", 0, 1);
         List<LeaveOneStratumOut.HeldOut> held = LeaveOneStratumOut.run(queries, settings);
         assertThat(held).extracting(LeaveOneStratumOut.HeldOut::stratum).containsExactly("a", "b", "c");
