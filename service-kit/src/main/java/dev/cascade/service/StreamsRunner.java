@@ -31,15 +31,17 @@ public final class StreamsRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+    private final String service;
     private final KafkaStreams streams;
     private final List<Prerequisite> prerequisites;
+    private final AtomicBoolean errored = new AtomicBoolean();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicBoolean reachedRunning = new AtomicBoolean();
     private final CountDownLatch runningOrStopped = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private StreamsRunner(String service, KafkaStreams streams, List<? extends Prerequisite> prerequisites) {
-        Objects.requireNonNull(service, "service");
+        this.service = Objects.requireNonNull(service, "service");
         this.streams = Objects.requireNonNull(streams, "streams");
         this.prerequisites = List.copyOf(prerequisites);
         streams.setUncaughtExceptionHandler(e -> {
@@ -52,6 +54,7 @@ public final class StreamsRunner implements AutoCloseable {
                 reachedRunning.set(true);
                 runningOrStopped.countDown();
             } else if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                errored.compareAndSet(false, now == KafkaStreams.State.ERROR);
                 markStopped();
             }
         });
@@ -96,10 +99,20 @@ public final class StreamsRunner implements AutoCloseable {
         stopped.await();
     }
 
-    /** Blocks until the client has stopped, then gives the process' exit code: {@link #EXIT_FAILED} on a failure. */
+    /**
+     * Blocks until the client has stopped, then gives the process' exit code: {@link #EXIT_FAILED} on a failure or
+     * when Kafka Streams ended in {@code ERROR}. A prerequisite that dies while Streams runs (the settings reader,
+     * say) stops the service too: it is checked every second.
+     */
     public int awaitExitCode() throws InterruptedException {
-        awaitStopped();
-        return failure() == null ? EXIT_OK : EXIT_FAILED;
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
+            Throwable dead = prerequisiteFailure();
+            if (dead != null) {
+                LOG.error("a prerequisite of the {} failed; shutting it down", service, dead);
+                close();
+            }
+        }
+        return failure() == null && !errored.get() ? EXIT_OK : EXIT_FAILED;
     }
 
     public KafkaStreams streams() {
@@ -113,9 +126,10 @@ public final class StreamsRunner implements AutoCloseable {
     /** The exception a stream thread died with, else the first a prerequisite died with; null if none. */
     public Throwable failure() {
         Throwable f = failure.get();
-        if (f != null) {
-            return f;
-        }
+        return f != null ? f : prerequisiteFailure();
+    }
+
+    private Throwable prerequisiteFailure() {
         for (Prerequisite p : prerequisites) {
             if (p.failure() != null) {
                 return p.failure();

@@ -170,6 +170,33 @@ class StreamsRunnerTest {
     }
 
     @Test
+    void shouldStopByItselfWhenAPrerequisiteDiesWhileStreamsRuns() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> death = new java.util.concurrent.atomic.AtomicReference<>();
+        Prerequisite reader = new Prerequisite() {
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public Throwable failure() {
+                return death.get();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        StreamsRunner runner = runner(List.of(reader));
+        runner.start();
+        assertThat(runner.awaitRunning(WAIT)).isTrue();
+        death.set(new IllegalStateException("reader died"));
+
+        assertThat(runner.awaitExitCode()).as("nobody calls close: the runner stops on its own")
+                .isEqualTo(StreamsRunner.EXIT_FAILED);
+        assertThat(runner.state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
+    }
+
+    @Test
     void shouldLoadALiveTableBeforeProcessingStarts() throws Exception {
         String settings = "settings-" + UUID.randomUUID();
         broker.createTopics(1, List.of(settings));

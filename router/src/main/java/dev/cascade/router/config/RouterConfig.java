@@ -76,6 +76,13 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
 
         Fields r = root.object("router");
         int maxQueryBytes = (int) r.integer("max_query_bytes", 256 * 1024, 64, 64L * 1024 * 1024);
+        Integer maxRecord = maxRecordBytes(kafka, errors);
+        if (maxRecord != null && maxQueryBytes > maxRecord / 3) {
+            // the value, its headers (as large again, stored base64) and kept shadow answers share one changelog record
+            errors.add("router.max_query_bytes: " + maxQueryBytes + " is over a third of the producer's "
+                    + "max.request.size (" + maxRecord + "); raise max.request.size (and the topics' "
+                    + "max.message.bytes) or lower max_query_bytes");
+        }
         List<String> allow = new ArrayList<>();
         List<Object> allowList = r.list("reply_to_allow");
         if (allowList.isEmpty() && !r.has("reply_to_allow")) {
@@ -173,8 +180,29 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
      * under it.
      */
     public int maxRecordBytes() {
-        String v = kafka.getOrDefault("producer.max.request.size", kafka.get("max.request.size"));
-        return v == null ? 1024 * 1024 : Integer.parseInt(v.trim());
+        Integer v = maxRecordBytes(kafka, new ArrayList<>());
+        return v == null ? DEFAULT_MAX_REQUEST_SIZE : v;
+    }
+
+    private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+
+    private static Integer maxRecordBytes(Map<String, String> kafka, List<String> errors) {
+        String name = kafka.containsKey("producer.max.request.size") ? "producer.max.request.size"
+                : "max.request.size";
+        String v = kafka.get(name);
+        if (v == null) {
+            return DEFAULT_MAX_REQUEST_SIZE;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        errors.add("kafka." + name + ": must be a whole number of bytes >= 1024, got '" + v + "'");
+        return null;
     }
 
     /** Kafka settings as {@link java.util.Properties}-ready map, including Streams defaults the router relies on. */

@@ -42,7 +42,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private final Duration punctuateInterval;
     private final int maxRecordBytes;
 
-    private final Completions completions = new Completions();
+    private Completions completions;
     private KeyValueStore<String, InFlight> store;
     private Intake intake;
     private Stepper stepper;
@@ -64,6 +64,10 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
 
     @Override
     public void init(ProcessorContext<byte[], Object> context) {
+        // Kafka Streams may close a task and init the same processor again (a corrupted task is revived): start
+        // afresh, so the revived task takes its stored queries up again and hears its new calls.
+        completions = new Completions();
+        recovered = false;
         store = context.getStateStore(STORE);
         Outputs outputs = new Outputs(context, metrics, maxRecordBytes);
         queues = new TierQueues(tiers, metrics);
@@ -104,7 +108,9 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
 
     @Override
     public void close() {
-        completions.close();
+        if (completions != null) {
+            completions.close();
+        }
         if (punctuator != null) {
             punctuator.cancel();
         }

@@ -2,6 +2,7 @@ package dev.cascade.router.processor;
 
 import dev.cascade.core.CallResult;
 import dev.cascade.router.client.ModelRequest;
+import dev.cascade.router.client.Redactor;
 import dev.cascade.router.tier.Tier;
 import dev.cascade.router.tier.TierResult;
 import java.math.BigDecimal;
@@ -54,7 +55,7 @@ final class Completions {
         }
         Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
         String message = cause.getMessage() == null ? "" : ": " + cause.getMessage();
-        String text = cause.getClass().getSimpleName() + message;
+        String text = Redactor.patternsOnly().scrub(cause.getClass().getSimpleName() + message);
         return text.length() <= MAX_REASON ? text : text.substring(0, MAX_REASON) + "...";
     }
 

@@ -70,7 +70,14 @@ public record InFlight(@JsonProperty("id") String id,
                 shadow, replies);
     }
 
+    /** Total answer characters a sampled query keeps; a reply past it is left out (its tier's answer is missing). */
+    static final int MAX_KEPT_REPLY_CHARS = 4 * ShadowReply.MAX_KEPT_CHARS;
+
     InFlight withReply(ShadowReply reply) {
+        int kept = replies.stream().mapToInt(r -> r.answer() == null ? 0 : r.answer().length()).sum();
+        if (reply.answer() != null && kept + reply.answer().length() > MAX_KEPT_REPLY_CHARS) {
+            return this;
+        }
         List<ShadowReply> all = new ArrayList<>(replies);
         all.add(reply);
         return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex, dispatch,

@@ -76,18 +76,23 @@ final class Outputs {
     /** Writes a query's one answer to its reply topic, with the query's headers. */
     void answer(InFlight query, AnswerEvent answer) {
         Headers headers = new RecordHeaders();
-        query.headers().forEach(h -> headers.add(h.key(), h.value()));
+        for (InFlight.StoredHeader h : query.headers()) {
+            headers.add(h.key(), h.value());
+        }
         byte[] key = key(query.id());
         byte[] value = ANSWERS.toBytes(answer);
         int size = size(key, value, headers);
         AnswerEvent sent = answer;
         if (size > maxRecordBytes) {
             // A tier's answer too large for the answers topic: the query fails with the reason instead of the task.
-            sent = new AnswerEvent(answer.id(), answer.route(), AnswerEvent.Status.FAILED, answer.tier(),
-                    answer.model(), null, answer.confidence(), answer.costUsd(), answer.latencyMs(), answer.attempts(),
-                    "the answer of tier '" + answer.tier() + "' makes a " + size + "-byte record, over the "
-                            + maxRecordBytes + "-byte limit of the answers topic (max.request.size)");
+            sent = new AnswerEvent(answer.id(), answer.route(), AnswerEvent.Status.FAILED, null, null, null, null,
+                    answer.costUsd(), answer.latencyMs(), answer.attempts(), "the answer of tier '" + answer.tier()
+                    + "' makes a " + size + "-byte record, over the " + maxRecordBytes
+                    + "-byte limit of the answers topic (max.request.size)");
             value = ANSWERS.toBytes(sent);
+            if (size(key, value, headers) > maxRecordBytes) {
+                headers = new RecordHeaders(); // the query's own headers alone do not fit beside the failure
+            }
             LOG.warn("query '{}': {}", query.id(), sent.error());
         }
         context.forward(new Record<>(key, new Routed(query.replyTopic(), value), now(), headers), SINK_ANSWERS);

@@ -15,8 +15,11 @@ public record ShadowReply(@JsonProperty("tier") String tier,
                           @JsonProperty("cost_usd") BigDecimal costUsd,
                           @JsonProperty("served") boolean served) {
 
-    /** Longest answer kept for comparison; a longer one is cut, so in-flight entries stay small. */
-    static final int MAX_KEPT_CHARS = 64 * 1024;
+    /**
+     * Longest answer kept for comparison; a longer one is cut. With {@link InFlight#MAX_KEPT_REPLY_CHARS} this bounds
+     * what shadow sampling adds to an in-flight entry (at most ~400 KB even if every character needs a JSON escape).
+     */
+    static final int MAX_KEPT_CHARS = 16 * 1024;
 
     /** The reply of an answered call; {@code result} must carry a reply. */
     static ShadowReply of(String tier, String model, TierResult result, boolean served) {

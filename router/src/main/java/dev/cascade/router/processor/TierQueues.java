@@ -6,6 +6,7 @@ import dev.cascade.router.tier.Tiers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -33,9 +34,10 @@ final class TierQueues {
      * cost). Each query is handed back at most once per call, so one that parks again waits for the next drain.
      */
     void drain(Consumer<String> retry) {
-        for (Map.Entry<String, ArrayDeque<String>> e : waiting.entrySet()) {
-            Tier tier = tiers.get(e.getKey());
-            ArrayDeque<String> queue = e.getValue();
+        // a retried query may park at a tier with no queue yet: walk a copy of the tiers, not the live map
+        for (String name : List.copyOf(waiting.keySet())) {
+            Tier tier = tiers.get(name);
+            ArrayDeque<String> queue = waiting.get(name);
             int budget = queue.size();
             while (budget-- > 0 && !queue.isEmpty() && (tier.hasCapacity()
                     || tier.breaker().getState() == CircuitBreaker.State.OPEN)) {

@@ -95,4 +95,20 @@ class RouterConfigTest {
         assertThatThrownBy(() -> RouterConfig.from(doc, Map.of(), "test"))
                 .hasMessageContaining("unknown tier 'ghost'");
     }
+
+    @Test
+    void shouldKeepTheQueryLimitWithinWhatOneChangelogRecordCanHold() {
+        Map<String, Object> tiers = Map.of("small", Map.of("base_url", "http://h/v1", "model", "m",
+                "confidence", "none"));
+        Map<String, Object> tooLarge = Map.of("tiers", tiers, "router", Map.of("max_query_bytes", 1_000_000));
+        assertThatThrownBy(() -> RouterConfig.from(tooLarge, Map.of(), "test"))
+                .hasMessageContaining("router.max_query_bytes: 1000000 is over a third of the producer's "
+                        + "max.request.size (1048576)");
+        Map<String, Object> raised = Map.of("tiers", tiers, "router", Map.of("max_query_bytes", 1_000_000),
+                "kafka", Map.of("producer.max.request.size", "4194304"));
+        assertThat(RouterConfig.from(raised, Map.of(), "test").maxRecordBytes()).isEqualTo(4_194_304);
+        Map<String, Object> garbled = Map.of("tiers", tiers, "kafka", Map.of("max.request.size", "lots"));
+        assertThatThrownBy(() -> RouterConfig.from(garbled, Map.of(), "test"))
+                .hasMessageContaining("kafka.max.request.size: must be a whole number of bytes >= 1024, got 'lots'");
+    }
 }

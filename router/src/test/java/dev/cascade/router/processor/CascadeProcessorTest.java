@@ -160,6 +160,7 @@ class CascadeProcessorTest {
         JsonNode failed = json(record.value());
         assertThat(failed.path("status").asText()).isEqualTo("FAILED");
         assertThat(failed.path("content").isMissingNode()).isTrue();
+        assertThat(failed.path("tier").isMissingNode()).as("a FAILED answer names no serving tier").isTrue();
         assertThat(failed.path("error").asText()).contains("tier 'small'").contains("limit");
         assertThat(failed.path("cost_usd").decimalValue()).as("what the call cost is still reported")
                 .isEqualByComparingTo("0.00002");
