@@ -27,6 +27,17 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
                            Duration minuteRetention, Duration hourRetention, Duration dayRetention,
                            Map<String, TierPrice> pricing, String bearerToken) {
 
+    /** The producer's record limit ({@code producer.max.request.size}, else {@code max.request.size}, else 1 MiB). */
+    public int maxRecordBytes() {
+        String v = kafka.getOrDefault("producer.max.request.size", kafka.get("max.request.size"));
+        try {
+            return v == null ? 1024 * 1024 : Math.max(1024, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("kafka max.request.size must be a whole number of bytes, got '" + v
+                    + "'", e);
+        }
+    }
+
     /** Never prints the bearer token. */
     @Override
     public String toString() {

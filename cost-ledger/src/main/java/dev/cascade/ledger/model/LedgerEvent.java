@@ -33,12 +33,14 @@ public record LedgerEvent(@JsonProperty("kind") Kind kind,
     public enum Kind { ATTEMPT, FEEDBACK }
 
     /**
-     * An attempt at its own time ({@code timestamp}), or at {@code recordTimestamp} when it carries none.
+     * An attempt at its own time ({@code timestamp}) when that is not later than its record's time, else (and when it
+     * carries none) at {@code recordTimestamp}. The record's time is what the broker accepted; an attempt cannot have
+     * finished after it was written, so a field from the future can neither run the windows ahead nor overflow them.
      */
     public static LedgerEvent attempt(AttemptEvent a, long recordTimestamp) {
         return new LedgerEvent(Kind.ATTEMPT, a.route(), a.tier(), a.outcome(), a.promptTokens(),
                 a.completionTokens(), a.latencyMs(), a.costUsd(), a.shadow(), null, null,
-                a.timestamp() > 0 ? a.timestamp() : recordTimestamp);
+                a.timestamp() > 0 ? Math.min(a.timestamp(), recordTimestamp) : recordTimestamp);
     }
 
     /** Feedback on the answer {@code answeredBy} served, recorded at {@code timestamp}. */

@@ -13,11 +13,14 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 final class DeadLetterTagger<T> implements FixedKeyProcessor<String, Parsed<T>, byte[]> {
     private final LedgerMetrics metrics;
     private final String source;
+    private final int maxRecordBytes;
     private FixedKeyProcessorContext<String, byte[]> context;
 
-    DeadLetterTagger(LedgerMetrics metrics, String source) {
+    /** @param maxRecordBytes the producer's limit: a dead letter over it is cut to fit ({@link DeadLetterHeaders#fit}) */
+    DeadLetterTagger(LedgerMetrics metrics, String source, int maxRecordBytes) {
         this.metrics = metrics;
         this.source = source;
+        this.maxRecordBytes = maxRecordBytes - 512;
     }
 
     @Override
@@ -33,6 +36,8 @@ final class DeadLetterTagger<T> implements FixedKeyProcessor<String, Parsed<T>, 
         context.recordMetadata().ifPresent(m ->
                 DeadLetterHeaders.addSource(out.headers(), m.topic(), m.partition(), m.offset()));
         metrics.deadLetter(source);
-        context.forward(out);
+        context.forward(out.withValue(DeadLetterHeaders.fit(record.key() == null ? null
+                : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), out.value(), out.headers(),
+                maxRecordBytes)));
     }
 }

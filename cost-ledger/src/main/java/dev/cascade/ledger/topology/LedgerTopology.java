@@ -76,7 +76,7 @@ public final class LedgerTopology {
     public static Topology build(LedgerConfig config, LedgerMetrics metrics) {
         StreamsBuilder b = new StreamsBuilder();
         LedgerConfig.Topics t = config.topics();
-        ParsedSource sources = new ParsedSource(b, t.dlq(), metrics);
+        ParsedSource sources = new ParsedSource(b, t.dlq(), metrics, config.maxRecordBytes());
 
         KStream<String, AttemptEvent> attempts = sources.stream(t.attempts(), "attempts", ATTEMPTS,
                 LedgerTopology::attemptProblem);

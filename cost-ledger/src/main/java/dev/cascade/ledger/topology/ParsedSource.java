@@ -22,11 +22,13 @@ final class ParsedSource {
     private final StreamsBuilder builder;
     private final String dlqTopic;
     private final LedgerMetrics metrics;
+    private final int maxRecordBytes;
 
-    ParsedSource(StreamsBuilder builder, String dlqTopic, LedgerMetrics metrics) {
+    ParsedSource(StreamsBuilder builder, String dlqTopic, LedgerMetrics metrics, int maxRecordBytes) {
         this.builder = builder;
         this.dlqTopic = dlqTopic;
         this.metrics = metrics;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /** The usable records of {@code topic}; {@code check} returns why a parsed record cannot be used, or null. */
@@ -38,7 +40,7 @@ final class ParsedSource {
                 .branch((k, parsed) -> parsed.ok(), Branched.as("ok"))
                 .defaultBranch(Branched.as("bad"));
         branches.get(name + "-bad")
-                .processValues(() -> new DeadLetterTagger<T>(metrics, name), Named.as(name + "-dlq-headers"))
+                .processValues(() -> new DeadLetterTagger<T>(metrics, name, maxRecordBytes), Named.as(name + "-dlq-headers"))
                 .to(dlqTopic, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(name + "-dlq"));
         return branches.get(name + "-ok").mapValues(Parsed::value, Named.as(name + "-value"));
     }

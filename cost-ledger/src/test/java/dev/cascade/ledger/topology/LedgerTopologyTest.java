@@ -113,19 +113,25 @@ class LedgerTopologyTest {
     }
 
     @Test
-    void shouldAssignMinuteHourAndDayWindowsByTheAttemptsOwnTime() {
+    void shouldAssignMinuteHourAndDayWindowsByTheAttemptsOwnTimeButNeverLaterThanItsRecord() {
         attempt("a", "small", Outcome.ACCEPTED, 1, 1, 10, "0.01", false, T + 5_000);
         attempt("b", "small", Outcome.ACCEPTED, 1, 1, 10, "0.02", false, T + 50_000);
         attempt("c", "small", Outcome.ACCEPTED, 1, 1, 10, "0.04", false, T + MINUTE + 5_000);
         attempt("d", "small", Outcome.ACCEPTED, 1, 1, 10, "0.08", false, T + HOUR + 1_000);
-        // written at 10:00:06 but finished at 10:01:30: it belongs to the 10:01 minute
+        // claims to have finished at 10:01:30 but was written at 10:00:06: counted at its record's time
         attempts.pipeInput("e", json("e", "small", Outcome.ACCEPTED, 1, 1, 10, "0.16", false, T + MINUTE + 30_000),
                 T + 6_000);
+        // finished at 10:00:40, written at 10:01:10: it belongs to the 10:00 minute
+        attempts.pipeInput("f", json("f", "small", Outcome.ACCEPTED, 1, 1, 10, "0.32", false, T + 40_000),
+                T + MINUTE + 10_000);
+        // a timestamp field near the end of time neither overflows a window nor runs stream time ahead
+        attempts.pipeInput("g", json("g", "small", Outcome.ACCEPTED, 1, 1, 10, "0", false, Long.MAX_VALUE),
+                T + HOUR + 1_000);
 
         assertThat(window("minute")).containsExactly(
-                Map.entry(T, "2 0.03"), Map.entry(T + MINUTE, "2 0.2"), Map.entry(T + HOUR, "1 0.08"));
-        assertThat(window("hour")).containsExactly(Map.entry(T, "4 0.23"), Map.entry(T + HOUR, "1 0.08"));
-        assertThat(window("day")).containsExactly(Map.entry(DAY, "5 0.31"));
+                Map.entry(T, "4 0.51"), Map.entry(T + MINUTE, "1 0.04"), Map.entry(T + HOUR, "2 0.08"));
+        assertThat(window("hour")).containsExactly(Map.entry(T, "5 0.55"), Map.entry(T + HOUR, "2 0.08"));
+        assertThat(window("day")).containsExactly(Map.entry(DAY, "7 0.63"));
         assertThat(totals().get("default|small").lastTs()).isEqualTo(T + HOUR + 1_000);
     }
 
@@ -239,6 +245,23 @@ class LedgerTopologyTest {
         return "{\"query_id\":\"" + id + "\",\"route\":\"default\",\"tier\":\"small\",\"model\":\"m\","
                 + "\"outcome\":\"ACCEPTED\",\"prompt_tokens\":1,\"completion_tokens\":1,\"latency_ms\":1,"
                 + "\"cost_usd\":" + cost + ",\"shadow\":false,\"timestamp\":" + T + "}";
+    }
+
+    @Test
+    void shouldCutAnUnreadableRecordTooLargeForTheDlqAndKeepItsLengthAndHash() throws Exception {
+        byte[] junk = new byte[1_100_000];
+        java.util.Arrays.fill(junk, (byte) 'x');
+        feedback.pipeInput("big", new String(junk, java.nio.charset.StandardCharsets.US_ASCII), T);
+
+        TestRecord<String, byte[]> dead = driver.createOutputTopic(config.topics().dlq(), new StringDeserializer(),
+                new ByteArrayDeserializer()).readRecord();
+        assertThat(DeadLetterHeaders.size(dead.key().getBytes(), dead.value(), dead.headers()))
+                .isLessThanOrEqualTo(1024 * 1024 - 512);
+        assertThat(DeadLetterHeaders.read(dead.headers(), DeadLetterHeaders.ORIGINAL_BYTES)).isEqualTo("1100000");
+        assertThat(DeadLetterHeaders.read(dead.headers(), DeadLetterHeaders.ORIGINAL_SHA256)).isEqualTo(
+                java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(junk)));
+        assertThat(dead.value()).startsWith(new byte[]{'x', 'x', 'x'});
+        assertThat(DeadLetterHeaders.read(dead.headers(), DeadLetterHeaders.REASON)).startsWith("not a valid");
     }
 
     @Test

@@ -12,11 +12,6 @@ import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.model.RejectReason;
 import dev.cascade.router.tier.TierResult;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.HexFormat;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -112,47 +107,18 @@ final class Outputs {
 
     /** Sends an input, bytes and headers unchanged, to the dead-letter topic with the reason and its origin. */
     void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String detail) {
-        Headers ours = new RecordHeaders();
-        DeadLetterHeaders.addReason(ours, reason.tag(), detail);
-        context.recordMetadata().ifPresent(m ->
-                DeadLetterHeaders.addSource(ours, m.topic(), m.partition(), m.offset()));
         Headers headers = new RecordHeaders(record.headers().toArray());
-        byte[] value = record.value();
-        if (size(record.key(), value, headers) + size(null, null, ours) > maxRecordBytes) {
-            // Too large to copy whole next to the reason: keep the start of the value and a hash of all of it.
-            if (size(record.key(), null, headers) + size(null, null, ours) > maxRecordBytes / 2) {
-                headers = new RecordHeaders(); // the producer's headers alone are too large to keep
-            }
-            ours.add(DeadLetterHeaders.ORIGINAL_BYTES, utf8(Integer.toString(value == null ? 0 : value.length)));
-            ours.add(DeadLetterHeaders.ORIGINAL_SHA256, utf8(sha256(value)));
-            int room = Math.max(0, maxRecordBytes - size(record.key(), null, headers) - size(null, null, ours));
-            value = value == null ? null : Arrays.copyOf(value, Math.min(value.length, room));
-        }
-        ours.forEach(headers::add);
+        DeadLetterHeaders.addReason(headers, reason.tag(), detail);
+        context.recordMetadata().ifPresent(m ->
+                DeadLetterHeaders.addSource(headers, m.topic(), m.partition(), m.offset()));
+        byte[] value = DeadLetterHeaders.fit(record.key(), record.value(), headers, maxRecordBytes);
         context.forward(new Record<>(record.key(), (Object) value, record.timestamp(), headers), SINK_DLQ);
         metrics.rejected(reason);
     }
 
     /** Bytes a record of these parts takes, framing aside. */
     static int size(byte[] key, byte[] value, Headers headers) {
-        long n = (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
-        for (Header h : headers) {
-            n += h.key().length() * 3L + (h.value() == null ? 0 : h.value().length) + 8;
-        }
-        return (int) Math.min(Integer.MAX_VALUE, n);
-    }
-
-    private static String sha256(byte[] value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(value == null ? new byte[0] : value));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return DeadLetterHeaders.size(key, value, headers);
     }
 
     private static byte[] key(String id) {
