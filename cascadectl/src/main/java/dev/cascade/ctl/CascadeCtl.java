@@ -126,6 +126,10 @@ public final class CascadeCtl {
                 return new CalibrateCommand(out, err).run(outcomes, commandOptions);
             } catch (IllegalArgumentException e) {
                 return usage("calibrate: " + e.getMessage());
+            } catch (ArithmeticException e) {
+                err.println("calibrate: the file's costs add up to more than the exact search can hold (about "
+                        + "9,223 USD in all); calibrate on a part of it");
+                return 2;
             }
         }
         if (words.size() == 1 && words.get(0).equals("export-outcomes")) {

@@ -43,7 +43,7 @@ public final class Bootstrap {
                 int r = random.nextInt(n);
                 c += run.correct[r] ? 1 : 0;
                 tc += run.terminalCorrect[r] ? 1 : 0;
-                sum += run.costFemto[r];
+                sum = Math.addExact(sum, run.costFemto[r]);
             }
             accuracy[b] = c / (double) n;
             ratio[b] = tc == 0 ? 0 : c / (double) tc;

@@ -27,7 +27,7 @@ final class PolicyRun {
             terminalCorrect[i] = matrix.correct[t][r];
             for (int k = 0; k < chain.length; k++) {
                 int m = chain[k];
-                costFemto[i] += matrix.costFemto[m][r];
+                costFemto[i] = Math.addExact(costFemto[i], matrix.costFemto[m][r]);
                 // the router's own decision rule, so a replayed policy behaves as the live one does
                 if (Decision.decide(policy, k, CallResult.answered(matrix.confidence[m][r])).action()
                         == Decision.Action.ANSWER) {
@@ -45,7 +45,7 @@ final class PolicyRun {
         for (int i = 0; i < correct.length; i++) {
             c += correct[i] ? 1 : 0;
             tc += terminalCorrect[i] ? 1 : 0;
-            cost += costFemto[i];
+            cost = Math.addExact(cost, costFemto[i]);
         }
         return new PolicyScore(correct.length, c, tc, cost);
     }

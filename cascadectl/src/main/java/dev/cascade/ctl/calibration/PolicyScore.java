@@ -30,6 +30,6 @@ public record PolicyScore(int queries, long correct, long terminalCorrect, long 
 
     PolicyScore plus(PolicyScore o) {
         return new PolicyScore(queries + o.queries, correct + o.correct, terminalCorrect + o.terminalCorrect,
-                costFemto + o.costFemto);
+                Math.addExact(costFemto, o.costFemto));
     }
 }

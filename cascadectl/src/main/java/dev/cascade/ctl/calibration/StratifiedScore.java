@@ -33,7 +33,7 @@ public record StratifiedScore(List<String> strata, List<PolicyScore> byStratum, 
             queries[s]++;
             correct[s] += run.correct[i] ? 1 : 0;
             terminalCorrect[s] += run.terminalCorrect[i] ? 1 : 0;
-            cost[s] += run.costFemto[i];
+            cost[s] = Math.addExact(cost[s], run.costFemto[i]);
         }
         List<PolicyScore> scores = new ArrayList<>();
         for (int s = 0; s < strata.count(); s++) {
