@@ -1,6 +1,7 @@
 package dev.cascade.core;
 
 import dev.cascade.events.Outcome;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * What the cascade does after one tier call: the attempt's outcome and the next action.
@@ -30,6 +31,20 @@ public record Decision(Outcome outcome, Action action) {
             case TIMEOUT -> fallThrough(Outcome.TIMEOUT, terminal);
             case SHORT_CIRCUITED -> fallThrough(Outcome.SHORT_CIRCUITED, terminal);
         };
+    }
+
+    /**
+     * The tier that serves a query when every tier would answer, tier {@code i} with {@code confidence.applyAsDouble(i)}:
+     * the first whose answer {@link #decide} accepts. The terminal tier accepts any answer, so this is always a tier
+     * of the policy. The one replay rule of what-if and the calibrator.
+     */
+    public static int servingTier(RoutePolicy policy, IntToDoubleFunction confidence) {
+        for (int i = 0; i < policy.tiers().size(); i++) {
+            if (decide(policy, i, CallResult.answered(confidence.applyAsDouble(i))).action() == Action.ANSWER) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("the terminal tier of " + policy.route() + " refused an answer");
     }
 
     private static boolean reaches(Double confidence, Double threshold) {

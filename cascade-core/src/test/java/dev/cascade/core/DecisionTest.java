@@ -57,4 +57,16 @@ class DecisionTest {
         assertThatThrownBy(() -> new RoutePolicy("r", List.of(new TierStep("a", 0.5))))
                 .hasMessageContaining("terminal");
     }
+
+    @Test
+    void shouldServeAtTheFirstTierWhoseAnswerIsAcceptedAndAtTheTerminalOtherwise() {
+        double[] sure = {0.9, 0.1, 0.1};
+        double[] unsure = {0.1, 0.1, 0.1};
+        double[] middle = {0.1, 0.95, 0.1};
+        RoutePolicy three = new RoutePolicy("r", List.of(new TierStep("a", 0.8), new TierStep("b", 0.9),
+                new TierStep("c", null)));
+        assertThat(Decision.servingTier(three, i -> sure[i])).isZero();
+        assertThat(Decision.servingTier(three, i -> middle[i])).isEqualTo(1);
+        assertThat(Decision.servingTier(three, i -> unsure[i])).isEqualTo(2);
+    }
 }

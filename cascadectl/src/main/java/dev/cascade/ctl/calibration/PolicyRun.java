@@ -1,6 +1,5 @@
 package dev.cascade.ctl.calibration;
 
-import dev.cascade.core.CallResult;
 import dev.cascade.core.Decision;
 import dev.cascade.core.RoutePolicy;
 import dev.cascade.core.TierStep;
@@ -25,16 +24,12 @@ final class PolicyRun {
         for (int i = 0; i < rows.length; i++) {
             int r = rows[i];
             terminalCorrect[i] = matrix.correct[t][r];
-            for (int k = 0; k < chain.length; k++) {
-                int m = chain[k];
-                costFemto[i] = Math.addExact(costFemto[i], matrix.costFemto[m][r]);
-                // the router's own decision rule, so a replayed policy behaves as the live one does
-                if (Decision.decide(policy, k, CallResult.answered(matrix.confidence[m][r])).action()
-                        == Decision.Action.ANSWER) {
-                    correct[i] = matrix.correct[m][r];
-                    break;
-                }
+            // the router's own decision rule, so a replayed policy behaves as the live one does
+            int served = Decision.servingTier(policy, k -> matrix.confidence[chain[k]][r]);
+            for (int k = 0; k <= served; k++) {
+                costFemto[i] = Math.addExact(costFemto[i], matrix.costFemto[chain[k]][r]);
             }
+            correct[i] = matrix.correct[chain[served]][r];
         }
     }
 

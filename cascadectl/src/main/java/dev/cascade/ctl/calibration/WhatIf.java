@@ -1,6 +1,5 @@
 package dev.cascade.ctl.calibration;
 
-import dev.cascade.core.CallResult;
 import dev.cascade.core.Decision;
 import dev.cascade.core.RoutePolicy;
 import dev.cascade.core.TierStep;
@@ -93,23 +92,23 @@ public final class WhatIf {
             long correctBefore = correct;
             BigDecimal costBefore = cost;
             double latency = 0;
-            for (int i = 0; i < tiers.size(); i++) {
-                TierStep step = tiers.get(i);
+            List<ModelOutcome> chain = new ArrayList<>(tiers.size());
+            for (TierStep step : tiers) {
                 ModelOutcome o = q.outcomes().get(step.tier());
                 if (o == null) {
                     throw new IllegalArgumentException("query " + q.id() + " has no outcome for model '"
                             + step.tier() + "'");
                 }
-                cost = cost.add(o.costUsd());
-                latency += o.latencyMs();
-                called.merge(step.tier(), 1L, Long::sum);
-                if (Decision.decide(policy, i, CallResult.answered(o.confidence())).action()
-                        == Decision.Action.ANSWER) {
-                    served.merge(step.tier(), 1L, Long::sum);
-                    correct += o.correct() ? 1 : 0;
-                    break;
-                }
+                chain.add(o);
             }
+            int servedAt = Decision.servingTier(policy, i -> chain.get(i).confidence());
+            for (int i = 0; i <= servedAt; i++) {
+                cost = cost.add(chain.get(i).costUsd());
+                latency += chain.get(i).latencyMs();
+                called.merge(tiers.get(i).tier(), 1L, Long::sum);
+            }
+            served.merge(tiers.get(servedAt).tier(), 1L, Long::sum);
+            correct += chain.get(servedAt).correct() ? 1 : 0;
             latencies.add(latency);
             if (!Strata.NONE.equals(strataField)) {
                 String label = q.label(strataField) == null ? Strata.MISSING : q.label(strataField);
