@@ -1,0 +1,136 @@
+package dev.cascade.gateway.kafka;
+
+import dev.cascade.gateway.openai.Reply;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads this instance's reply topic (read_committed, every partition assigned, no consumer group) on one thread of
+ * its own and hands each answer to a callback. {@link #start} creates the topic if needed and positions the consumer
+ * at the end before returning, so no answer to a query published afterwards can be missed; answers written before
+ * (to requests of an earlier life of this instance, which died with it) are skipped. Start and close from one thread.
+ */
+public final class ReplyListener implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplyListener.class);
+    private static final long REPLY_RETENTION_MS = Duration.ofDays(1).toMillis();
+
+    private final Map<String, String> kafka;
+    private final String topic;
+    private final Consumer<Reply> onReply;
+    private final Runnable onUnreadable;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile Throwable failure;
+    private volatile boolean closing;
+
+    public ReplyListener(Map<String, String> kafka, String topic, Consumer<Reply> onReply, Runnable onUnreadable) {
+        this.kafka = kafka;
+        this.topic = topic;
+        this.onReply = onReply;
+        this.onUnreadable = onUnreadable;
+    }
+
+    /** Creates the reply topic if absent, positions at its end, then reads on a new thread. */
+    public void start(Duration timeout) throws InterruptedException {
+        createTopic(timeout);
+        Map<String, Object> props = new HashMap<>(KafkaSettings.only(kafka, ConsumerConfig.configNames()));
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-replies-" + topic);
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        List<TopicPartition> partitions = c.partitionsFor(topic, timeout).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        c.assign(partitions);
+        c.seekToEnd(partitions);
+        partitions.forEach(p -> c.position(p, timeout));
+        consumer = c;
+        Thread thread = new Thread(this::run, "gateway-replies");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void createTopic(Duration timeout) throws InterruptedException {
+        Map<String, Object> props = KafkaSettings.only(kafka, AdminClientConfig.configNames());
+        try (Admin admin = Admin.create(props)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
+                            .configs(Map.of("retention.ms", Long.toString(REPLY_RETENTION_MS)))))
+                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create the reply topic " + topic + ": " + e.getCause(), e);
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the broker did not create the reply topic " + topic + " within "
+                    + timeout, e);
+        }
+    }
+
+    private void run() {
+        try {
+            while (!closing) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    Reply reply = Reply.parse(r.value());
+                    if (reply == null) {
+                        onUnreadable.run();
+                        LOG.warn("unreadable record on {} at partition {} offset {}", topic, r.partition(),
+                                r.offset());
+                    } else {
+                        onReply.accept(reply);
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("reading answers from {} failed; this gateway can answer no more requests", topic, e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+            stopped.countDown();
+        }
+    }
+
+    /** The error the reading thread died with, if any: the gateway is then not live. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+            try {
+                stopped.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
