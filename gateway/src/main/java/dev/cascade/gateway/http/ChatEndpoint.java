@@ -38,6 +38,11 @@ public final class ChatEndpoint {
     public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
     static final String CLIENT_TIMEOUT_HEADER = "X-Stainless-Timeout";
     static final int MAX_KEY_LENGTH = 128;
+    /**
+     * When the router enforces the deadline, the gateway waits this much longer, so the router's own FAILED answer
+     * (which names the deadline and the tiers tried) normally arrives before the gateway gives up by itself.
+     */
+    static final long ROUTER_DEADLINE_GRACE_MS = 1_000;
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1," + MAX_KEY_LENGTH + "}");
 
     /** What the endpoint needs of the gateway's settings. */
@@ -114,7 +119,8 @@ public final class ChatEndpoint {
             throw tooLarge("the query would be " + query.length + " bytes; the limit is " + settings.maxQueryBytes());
         }
         long remaining = Math.max(1, deadlineMs - Duration.ofNanos(System.nanoTime() - started).toMillis());
-        PendingAnswers.Wait<Reply> wait = pending.register(id, remaining);
+        PendingAnswers.Wait<Reply> wait = pending.register(id, remaining
+                + (settings.sendDeadline() ? ROUTER_DEADLINE_GRACE_MS : 0));
         request.addFailureListener(t -> wait.answer().cancel(false));
         // a request waiting for its answer is quiet, not idle: its own deadline bounds the wait
         request.addIdleTimeoutListener(t -> false);
