@@ -36,6 +36,9 @@ public record GatewayConfig(Map<String, String> kafka, String httpHost, int http
                             long defaultDeadlineMs, long maxDeadlineMs, boolean sendDeadline, int maxBodyBytes,
                             int maxQueryBytes, Path keysFile, String envKeys, boolean allowAnyKey,
                             String anyKeyTenant) {
+    /** The environment variables read besides {@code KAFKA_*}. */
+    public static final Set<String> ENV = Set.of("GATEWAY_HTTP_HOST", "GATEWAY_HTTP_PORT", "GATEWAY_INSTANCE",
+            "GATEWAY_KEYS_FILE", "GATEWAY_API_KEYS", "GATEWAY_ALLOW_ANY_KEY");
     public static final String DEFAULT_REPLY_PREFIX = TopicNames.ANSWERS + ".gateway-";
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9._-]{1,100}");
     private static final Set<String> KEYS = Set.of("kafka", "http_host", "http_port", "instance", "queries_topic",
