@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * ({@code tenant=key,...}; a secret, never logged) and {@code GATEWAY_ALLOW_ANY_KEY}.
  *
  * @param instance        this instance's name; its answers arrive on {@code replyTopicPrefix + instance}
+ * @param dlqTopic        the router's dead-letter topic, read for refusals of this instance's queries
  * @param routes          the routes offered as models (the model name of a route is the route's name)
  * @param defaultDeadlineMs how long a request waits when the client states no timeout
  * @param maxDeadlineMs   the longest wait any client may ask for
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
  * @param allowAnyKey     accept any non-empty bearer key as tenant {@code anyKeyTenant} (local use only)
  */
 public record GatewayConfig(Map<String, String> kafka, String httpHost, int httpPort, String instance,
-                            String queriesTopic, String replyTopicPrefix, List<String> routes,
+                            String queriesTopic, String replyTopicPrefix, String dlqTopic, List<String> routes,
                             long defaultDeadlineMs, long maxDeadlineMs, boolean sendDeadline, int maxBodyBytes,
                             int maxQueryBytes, Path keysFile, String envKeys, boolean allowAnyKey,
                             String anyKeyTenant) {
@@ -42,8 +43,8 @@ public record GatewayConfig(Map<String, String> kafka, String httpHost, int http
     public static final String DEFAULT_REPLY_PREFIX = TopicNames.ANSWERS + ".gateway-";
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9._-]{1,100}");
     private static final Set<String> KEYS = Set.of("kafka", "http_host", "http_port", "instance", "queries_topic",
-            "reply_topic_prefix", "routes", "default_deadline_ms", "max_deadline_ms", "send_deadline_ms",
-            "max_body_bytes", "max_query_bytes", "keys_file", "allow_any_key", "any_key_tenant");
+            "reply_topic_prefix", "dlq_topic", "routes", "default_deadline_ms", "max_deadline_ms",
+            "send_deadline_ms", "max_body_bytes", "max_query_bytes", "keys_file", "allow_any_key", "any_key_tenant");
 
     public GatewayConfig {
         kafka = Map.copyOf(kafka);
@@ -111,6 +112,7 @@ public record GatewayConfig(Map<String, String> kafka, String httpHost, int http
         String instance = name(d, "instance", defaultInstance(), errors);
         String queries = name(d, "queries_topic", TopicNames.QUERIES, errors);
         String prefix = text(d, "reply_topic_prefix", DEFAULT_REPLY_PREFIX, errors);
+        String dlq = name(d, "dlq_topic", TopicNames.DLQ, errors);
         if (!NAME.matcher(prefix + instance).matches()) {
             errors.add("reply_topic_prefix: '" + prefix + "' + instance is not a valid topic name");
         }
@@ -141,7 +143,7 @@ public record GatewayConfig(Map<String, String> kafka, String httpHost, int http
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new GatewayConfig(kafka, host, port, instance, queries, prefix, routes, defaultDeadline, maxDeadline,
+        return new GatewayConfig(kafka, host, port, instance, queries, prefix, dlq, routes, defaultDeadline, maxDeadline,
                 sendDeadline, maxBody, maxQuery, keysFile == null ? null : Path.of(keysFile), envKeys, anyKey,
                 anyTenant);
     }

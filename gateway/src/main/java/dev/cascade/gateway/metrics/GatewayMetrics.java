@@ -23,7 +23,7 @@ public final class GatewayMetrics implements MeterBinder {
     /** Outcomes of a wait for an answer. */
     public static final List<String> WAIT_OUTCOMES = List.of("answered", "failed", "timeout", "gone");
     private static final Map<String, List<Integer>> KNOWN = Map.of(
-            CHAT, List.of(200, 400, 401, 404, 413, 502, 503, 504),
+            CHAT, List.of(200, 400, 401, 404, 409, 413, 502, 503, 504),
             MODELS, List.of(200, 401));
 
     private final AtomicInteger open = new AtomicInteger();

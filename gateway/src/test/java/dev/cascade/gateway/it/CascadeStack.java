@@ -89,6 +89,7 @@ final class CascadeStack implements AutoCloseable {
         d.put("instance", instance);
         d.put("queries_topic", topics.queries());
         d.put("reply_topic_prefix", "cascade.answers.gw" + suffix + "-");
+        d.put("dlq_topic", topics.dlq());
         d.put("routes", List.of("default", "failing", "slow"));
         d.put("send_deadline_ms", routerSupportsDeadlines());
         return d;
@@ -114,7 +115,7 @@ final class CascadeStack implements AutoCloseable {
             tier.put("kind", "openai");
             tier.put("base_url", simulator.baseUrl() + "/v1");
             tier.put("model", t + "-model");
-            tier.put("timeout_ms", t.equals("hanging") ? 20_000 : 5_000);
+            tier.put("timeout_ms", 5_000);
             tier.put("max_in_flight", 32);
             tier.put("confidence", terminal ? "none" : "logprobs");
             tier.put("pricing", Map.of("input_usd_per_1m_tokens", "0.10", "output_usd_per_1m_tokens", "0.20"));

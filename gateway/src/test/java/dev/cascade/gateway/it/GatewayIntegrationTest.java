@@ -196,6 +196,29 @@ class GatewayIntegrationTest {
     }
 
     @Test
+    void shouldAnswerConflictWhenTheRouterRefusesARetryOfAQueryStillInFlight() throws Exception {
+        // the first call with this key went through another gateway instance and is still being answered
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
+                             stack.broker.bootstrapServers()), new org.apache.kafka.common.serialization
+                             .StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(stack.topics.queries(),
+                    "acme:dup-1", "{\"id\":\"acme:dup-1\",\"route\":\"slow\",\"prompt\":\"p\","
+                            + "\"reply_to\":\"cascade.answers.elsewhere\"}")).get();
+        }
+        // same key, same partition: the router reads the first query before the retry, and refuses the retry
+        long start = System.nanoTime();
+        HttpResponse<String> r = Http.post(gateway.port(), "/v1/chat/completions", KEY,
+                Http.chat("default", "dup?", false), "Idempotency-Key", "dup-1", "x-cascade-deadline-ms", "20000");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("refused, not left to its deadline")
+                .isLessThan(Duration.ofSeconds(10));
+        assertThat(Json.mapper().readTree(r.body()).path("error").path("code").asText())
+                .isEqualTo("request_in_progress");
+        assertThat(r.headers().firstValue("x-should-retry")).hasValue("true");
+    }
+
+    @Test
     void shouldExposeRequestOpenAndWaitMetrics() throws Exception {
         Http.post(gateway.port(), "/v1/chat/completions", KEY, Http.chat("default", "Metrics?", false));
         String text = Http.get(gateway.port(), "/metrics", null).body();

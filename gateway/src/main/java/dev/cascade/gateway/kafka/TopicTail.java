@@ -1,6 +1,5 @@
 package dev.cascade.gateway.kafka;
 
-import dev.cascade.gateway.openai.Reply;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -24,48 +23,58 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads this instance's reply topic (read_committed, every partition assigned, no consumer group) on one thread of
- * its own and hands each answer to a callback. {@link #start} creates the topic if needed and positions the consumer
- * at the end before returning, so no answer to a query published afterwards can be missed; answers written before
- * (to requests of an earlier life of this instance, which died with it) are skipped. Start and close from one thread.
+ * Reads a topic from its end (read_committed, every partition assigned, no consumer group) on one thread of its own
+ * and hands each record to a callback: this instance's reply topic, and the router's dead-letter topic. {@link #start}
+ * creates the topic if asked and positions the consumer at the end before returning, so no record written after it
+ * can be missed; records written before (answers to requests of an earlier life of this instance, which died with
+ * it) are skipped. The callback runs on the reading thread and must not block. Start and close from one thread.
  */
-public final class ReplyListener implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ReplyListener.class);
+public final class TopicTail implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicTail.class);
     private static final long REPLY_RETENTION_MS = Duration.ofDays(1).toMillis();
 
     private final Map<String, String> kafka;
     private final String topic;
-    private final Consumer<Reply> onReply;
-    private final Runnable onUnreadable;
+    private final boolean create;
+    private final Consumer<ConsumerRecord<byte[], byte[]>> onRecord;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Throwable failure;
     private volatile boolean closing;
 
-    public ReplyListener(Map<String, String> kafka, String topic, Consumer<Reply> onReply, Runnable onUnreadable) {
+    /** @param create whether to create the topic (this instance's reply topic) when it does not exist */
+    public TopicTail(Map<String, String> kafka, String topic, boolean create,
+                     Consumer<ConsumerRecord<byte[], byte[]>> onRecord) {
         this.kafka = kafka;
         this.topic = topic;
-        this.onReply = onReply;
-        this.onUnreadable = onUnreadable;
+        this.create = create;
+        this.onRecord = onRecord;
     }
 
-    /** Creates the reply topic if absent, positions at its end, then reads on a new thread. */
+    /** Creates the topic if asked and absent, positions at its end, then reads on a new thread. */
     public void start(Duration timeout) throws InterruptedException {
-        createTopic(timeout);
+        if (create) {
+            createTopic(timeout);
+        }
         Map<String, Object> props = new HashMap<>(KafkaSettings.only(kafka, ConsumerConfig.configNames()));
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-replies-" + topic);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-tail-" + topic);
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         List<TopicPartition> partitions = c.partitionsFor(topic, timeout).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
+        if (partitions.isEmpty()) {
+            c.close();
+            throw new IllegalStateException("topic " + topic + " does not exist");
+        }
         c.assign(partitions);
         c.seekToEnd(partitions);
         partitions.forEach(p -> c.position(p, timeout));
         consumer = c;
-        Thread thread = new Thread(this::run, "gateway-replies");
+        Thread thread = new Thread(this::run, "gateway-tail-" + topic);
         thread.setDaemon(true);
         thread.start();
     }
@@ -89,22 +98,13 @@ public final class ReplyListener implements AutoCloseable {
     private void run() {
         try {
             while (!closing) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    Reply reply = Reply.parse(r.value());
-                    if (reply == null) {
-                        onUnreadable.run();
-                        LOG.warn("unreadable record on {} at partition {} offset {}", topic, r.partition(),
-                                r.offset());
-                    } else {
-                        onReply.accept(reply);
-                    }
-                }
+                consumer.poll(Duration.ofMillis(500)).forEach(onRecord);
             }
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
             failure = e;
-            LOG.error("reading answers from {} failed; this gateway can answer no more requests", topic, e);
+            LOG.error("reading {} failed; this gateway is no longer live", topic, e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
             stopped.countDown();
