@@ -18,8 +18,9 @@ import java.util.function.Supplier;
 
 /**
  * One gateway instance: readers of its reply topic and of the router's dead-letter topic (started and positioned
- * first, so no answer or refusal is missed), the query publisher, and the HTTP server. {@link #close} stops in order: refuse new requests, fail the open ones with 503
- * (their clients retry with the same Idempotency-Key), stop HTTP, then Kafka. Start and close from one thread.
+ * first, so no answer or refusal is missed), the query publisher, and the HTTP server. {@link #close} stops in
+ * order: refuse new requests, fail the open ones with 503 (their clients retry with the same Idempotency-Key), stop
+ * HTTP, then Kafka. Start and close from one thread.
  */
 public final class GatewayApp implements AutoCloseable {
     private final GatewayConfig config;
@@ -41,7 +42,8 @@ public final class GatewayApp implements AutoCloseable {
             }
         });
         this.deadLetters = new TopicTail(config.kafka(), config.dlqTopic(), false, r ->
-                Refusal.of(r.value(), r.headers(), config.replyTopic()).ifPresent(f -> pending.fail(f.id(), f.error())));
+                Refusal.of(r.value(), r.headers(), config.replyTopic())
+                        .ifPresent(f -> pending.fail(f.id(), f.error())));
         this.chat = new ChatEndpoint(new ChatEndpoint.Settings(config.routes(), config.replyTopic(),
                 config.defaultDeadlineMs(), config.maxDeadlineMs(), config.sendDeadline(), config.maxBodyBytes(),
                 config.maxQueryBytes()), keys, pending, publisher::publish, metrics, Clock.systemUTC());

@@ -143,9 +143,9 @@ public record GatewayConfig(Map<String, String> kafka, String httpHost, int http
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new GatewayConfig(kafka, host, port, instance, queries, prefix, dlq, routes, defaultDeadline, maxDeadline,
-                sendDeadline, maxBody, maxQuery, keysFile == null ? null : Path.of(keysFile), envKeys, anyKey,
-                anyTenant);
+        return new GatewayConfig(kafka, host, port, instance, queries, prefix, dlq, routes, defaultDeadline,
+                maxDeadline, sendDeadline, maxBody, maxQuery, keysFile == null ? null : Path.of(keysFile), envKeys,
+                anyKey, anyTenant);
     }
 
     private static String defaultInstance() {

@@ -29,6 +29,7 @@ public record ChatRequest(String route, List<ChatMessage> messages, Integer maxT
                           Map<String, String> metadata, boolean stream, boolean includeUsage) {
     private static final Set<String> REFUSED = Set.of("tools", "functions", "tool_choice", "function_call",
             "audio", "prediction", "web_search_options");
+    private static final BigDecimal MAX_TEMPERATURE = BigDecimal.valueOf(2);
     private static final Map<String, String> ROLES = Map.of("system", "system", "developer", "system",
             "user", "user", "assistant", "assistant");
 
@@ -74,7 +75,7 @@ public record ChatRequest(String route, List<ChatMessage> messages, Integer maxT
         BigDecimal temperature = null;
         JsonNode t = root.get("temperature");
         if (t != null && !t.isNull()) {
-            if (!t.isNumber() || t.decimalValue().signum() < 0 || t.decimalValue().compareTo(BigDecimal.valueOf(2)) > 0) {
+            if (!t.isNumber() || t.decimalValue().signum() < 0 || t.decimalValue().compareTo(MAX_TEMPERATURE) > 0) {
                 throw OpenAiError.invalid("temperature", "'temperature' must be a number in [0, 2]");
             }
             temperature = t.decimalValue();
