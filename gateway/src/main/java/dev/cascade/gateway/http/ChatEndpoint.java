@@ -105,6 +105,9 @@ public final class ChatEndpoint {
                             deadlineMs, started);
                 } catch (OpenAiError error) {
                     finish(response, callback, error, Map.of());
+                } catch (RuntimeException bug) {
+                    finish(response, callback, new OpenAiError(500, "server_error", "internal_error", null,
+                            "the gateway failed on this request: " + bug.getClass().getSimpleName(), false), Map.of());
                 }
             });
         } catch (OpenAiError e) {

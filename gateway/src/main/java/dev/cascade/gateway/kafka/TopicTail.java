@@ -64,12 +64,7 @@ public final class TopicTail implements AutoCloseable {
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        List<TopicPartition> partitions = c.partitionsFor(topic, timeout).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        if (partitions.isEmpty()) {
-            c.close();
-            throw new IllegalStateException("topic " + topic + " does not exist");
-        }
+        List<TopicPartition> partitions = partitions(c, timeout);
         c.assign(partitions);
         c.seekToEnd(partitions);
         partitions.forEach(p -> c.position(p, timeout));
@@ -77,6 +72,24 @@ public final class TopicTail implements AutoCloseable {
         Thread thread = new Thread(this::run, "gateway-tail-" + topic);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** The topic's partitions; a topic just created may take a moment to show in the consumer's metadata. */
+    private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<TopicPartition> partitions = c.partitionsFor(topic, timeout).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            if (!partitions.isEmpty()) {
+                return partitions;
+            }
+            if (System.nanoTime() > deadline) {
+                c.close();
+                throw new IllegalStateException("topic " + topic + " does not exist");
+            }
+            Thread.sleep(100);
+        }
     }
 
     private void createTopic(Duration timeout) throws InterruptedException {
