@@ -3,6 +3,7 @@
 #   deploy/local/bench.sh throughput [--queries N] [--repeats R]
 #   deploy/local/bench.sh ledger [--attempts N] [--repeats R]
 #   deploy/local/bench.sh latency [--rate QPS] [--seconds S] [--portkey PATH/build/start-server.js]
+#   deploy/local/bench.sh gateway [--rate QPS] [--seconds S] [--open N] [--portkey PATH/build/start-server.js]
 #   deploy/local/bench.sh memory [--rate QPS] [--seconds S]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -12,7 +13,7 @@ cd "$ROOT"
 CP="deploy/local/target/test-classes:deploy/local/target/classes:$(cat deploy/local/target/bench-cp.txt)"
 mkdir -p target
 EXTRA=()
-if [ "${1:-}" = latency ] && [[ " $* " != *" --portkey "* ]]; then
+if { [ "${1:-}" = latency ] || [ "${1:-}" = gateway ]; } && [[ " $* " != *" --portkey "* ]]; then
   # the peer gateway, from the npm registry, installed once under target/
   GATEWAY="$ROOT/target/portkey/node_modules/@portkey-ai/gateway/build/start-server.js"
   if [ ! -f "$GATEWAY" ] && command -v npm >/dev/null 2>&1; then

@@ -26,6 +26,7 @@ public final class LocalStackMain {
     static final int SIMULATOR_PORT = 8090;
     static final int ROUTER_ADMIN_PORT = 8081;
     static final int LEDGER_PORT = 8082;
+    static final int GATEWAY_PORT = 8080;
 
     private LocalStackMain() {
     }
@@ -148,6 +149,7 @@ public final class LocalStackMain {
             children.add(ledger);
             ledger.awaitHttp200("http://127.0.0.1:" + LEDGER_PORT + "/health/ready", Duration.ofSeconds(120));
             System.out.println("ledger:    http://127.0.0.1:" + LEDGER_PORT + "/ (page), /api/summary, /metrics");
+            startGateway(o, bootstrap, logs, children);
 
             judge[0] = plan == null ? new Judge(bootstrap, TopicNames.FEEDBACK)
                     : new Judge(bootstrap, TopicNames.FEEDBACK, a -> plan.verdict(a, replayPrefix));
@@ -221,6 +223,27 @@ public final class LocalStackMain {
             shutdown.run();
             return 1;
         }
+    }
+
+    /** The OpenAI-compatible gateway on 127.0.0.1:8080: any key, or only {@code --gateway-key}. */
+    private static void startGateway(StackOptions o, String bootstrap, Path logs, List<ChildProcess> children)
+            throws IOException, InterruptedException {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap,
+                "GATEWAY_HTTP_PORT", Integer.toString(GATEWAY_PORT)));
+        if (o.gatewayKey() == null) {
+            env.put("GATEWAY_ALLOW_ANY_KEY", "true");
+        } else {
+            env.put("GATEWAY_API_KEYS", "local=" + o.gatewayKey());
+        }
+        ChildProcess gateway = ChildProcess.start("gateway", List.of(ChildProcess.java(), "-Xmx256m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar",
+                o.home().resolve("gateway/target/gateway.jar").toString(),
+                "--config", o.home().resolve("deploy/local/config/gateway.yaml").toString()), env, logs);
+        children.add(gateway);
+        gateway.awaitHttp200("http://127.0.0.1:" + GATEWAY_PORT + "/health/ready", Duration.ofSeconds(60));
+        System.out.println("gateway:   http://127.0.0.1:" + GATEWAY_PORT + "/v1 (OpenAI-compatible; model "
+                + "'default'), " + (o.gatewayKey() == null ? "ACCEPTING ANY API KEY (start with --gateway-key KEY "
+                + "to require one)" : "accepting only the key given with --gateway-key"));
     }
 
     private static long demoAnswered(Tally tally, Workload workload, int queries) {

@@ -7,13 +7,14 @@ import java.nio.file.Path;
  *
  * @param duration seconds to run before stopping cleanly; null to run until interrupted
  * @param dataDir  where broker data and router state live (kept); null for a fresh temporary directory
+ * @param gatewayKey the one API key the gateway accepts; null to accept any key
  */
 record StackOptions(int queries, double rate, Integer duration, int kafkaPort, Path config, Path dataDir, Path home,
-                    Path replay, Path policy, double latencyFactor, Path prices) {
+                    Path replay, Path policy, double latencyFactor, Path prices, String gatewayKey) {
 
     static final String USAGE = """
             usage: deploy/local/run.sh [--queries N] [--rate QPS] [--duration SECONDS] [--kafka-port P]
-                                       [--config FILE] [--data-dir DIR]
+                                       [--config FILE] [--data-dir DIR] [--gateway-key KEY]
               --queries N         demo queries to publish (default 200; 0 publishes none)
               --rate QPS          publishing rate (default 20)
               --duration SECONDS  stop cleanly after this long and exit 0 (default: run until interrupted)
@@ -21,6 +22,8 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
               --config FILE       router config (default deploy/local/config/router.yaml)
               --data-dir DIR      keep broker data and router state here, so a killed stack restarts where it was
                                   (default: a fresh temporary directory, removed on exit)
+              --gateway-key KEY   the only API key the OpenAI-compatible gateway on 127.0.0.1:8080 accepts
+                                  (default: any key)
             replay of recorded outcomes (tiers named after the file's models):
               --replay FILE       serve a cascade-outcomes file's recorded answers, publish all its queries as the
                                   workload and their recorded correctness to cascade.feedback; needs --policy
@@ -40,6 +43,7 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
         double latencyFactor = 0.05;
         Path prices = home.resolve("deploy/local/config/replay-prices.yaml");
         boolean queriesGiven = false;
+        String gatewayKey = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -64,6 +68,7 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
                     case "--kafka-port" -> kafkaPort = Integer.parseInt(v);
                     case "--config" -> config = Path.of(v).toAbsolutePath();
                     case "--data-dir" -> dataDir = Path.of(v).toAbsolutePath();
+                    case "--gateway-key" -> gatewayKey = v;
                     default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                 }
             } catch (NumberFormatException e) {
@@ -78,6 +83,9 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
         }
         if (!config.toFile().isFile()) {
             throw new IllegalArgumentException("--config: no such file " + config);
+        }
+        if (gatewayKey != null && (gatewayKey.isBlank() || gatewayKey.contains(",") || gatewayKey.contains("="))) {
+            throw new IllegalArgumentException("--gateway-key must be non-blank and hold neither ',' nor '='");
         }
         if ((replay == null) != (policy == null)) {
             throw new IllegalArgumentException("--replay and --policy go together\n" + USAGE);
@@ -97,7 +105,7 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
             }
         }
         return new StackOptions(queries, rate, duration, kafkaPort, config, dataDir, home, replay, policy,
-                latencyFactor, prices);
+                latencyFactor, prices, gatewayKey);
     }
 
     private static int nonNegative(String option, int v) {

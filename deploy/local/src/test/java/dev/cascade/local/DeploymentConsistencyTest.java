@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.cascade.events.TopicNames;
+import dev.cascade.gateway.config.GatewayConfig;
 import dev.cascade.ledger.config.LedgerConfig;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.config.TierConfig;
@@ -88,6 +89,26 @@ class DeploymentConsistencyTest {
         }
     }
 
+    /** Every variable is read by the gateway and its config loads with them (a secret stands in for the keys). */
+    private static void checkGatewayEnv(String where, Map<String, String> env, Path config) {
+        Set<String> kafka = kafkaSettings();
+        for (String key : env.keySet()) {
+            if (key.startsWith("KAFKA_")) {
+                assertThat(kafka).as(where + ": " + key).contains(key.substring(6).toLowerCase(Locale.ROOT)
+                        .replace('_', '.'));
+            } else {
+                assertThat(GatewayConfig.ENV.contains(key) || OTHER_ENV.contains(key))
+                        .as(where + ": unknown variable " + key).isTrue();
+            }
+        }
+        Map<String, String> resolved = new LinkedHashMap<>(env);
+        resolved.replaceAll((k, v) -> v.replace("$(POD_NAME)", "pod-0"));
+        resolved.put("GATEWAY_API_KEYS", "tenant=key");
+        GatewayConfig c = GatewayConfig.load(config, resolved);
+        assertThat(c.httpPort()).isEqualTo(Integer.parseInt(env.get("GATEWAY_HTTP_PORT")));
+        assertThat(c.replyTopic()).as("the router's default reply_to allow-list").startsWith("cascade.answers.");
+    }
+
     private static Set<String> contractTopics() {
         TopicNames t = TopicNames.defaults();
         LedgerConfig.Topics l = LedgerConfig.Topics.defaults();
@@ -109,6 +130,11 @@ class DeploymentConsistencyTest {
             assertThat(s.path("ports").get(0).asText()).isEqualTo(port + ":" + port);
             assertThat(Files.exists(HOME.resolve(s.path("build").path("dockerfile").asText()))).isTrue();
         }
+        JsonNode gateway = services.path("gateway");
+        Map<String, String> gatewayEnv = YAML.convertValue(gateway.path("environment"), Map.class);
+        checkGatewayEnv("compose gateway", gatewayEnv, HOME.resolve("deploy/compose/gateway.yaml"));
+        assertThat(gateway.path("ports").get(0).asText()).isEqualTo(gatewayEnv.get("GATEWAY_HTTP_PORT") + ":"
+                + gatewayEnv.get("GATEWAY_HTTP_PORT"));
         assertThat(services.path("simulator").path("ports").get(0).asText()).isEqualTo(
                 YAML.readTree(HOME.resolve("deploy/local/config/simulator.yaml").toFile()).path("port").asText()
                         + ":8090");
@@ -134,7 +160,7 @@ class DeploymentConsistencyTest {
         List<String> targets = new ArrayList<>();
         prom.path("scrape_configs").forEach(c -> targets.add(c.path("static_configs").get(0).path("targets").get(0)
                 .asText()));
-        assertThat(targets).containsExactlyInAnyOrder("router:8081", "ledger:8082");
+        assertThat(targets).containsExactlyInAnyOrder("router:8081", "ledger:8082", "gateway:8080");
         // every COPY source of the Dockerfile exists
         for (String line : Files.readAllLines(HOME.resolve("deploy/compose/Dockerfile"))) {
             if (line.startsWith("COPY ") && !line.contains("--from")) {
@@ -156,6 +182,7 @@ class DeploymentConsistencyTest {
             }
         });
         Set<String> probePaths = new TreeSet<>();
+        Set<String> gatewayPaths = new TreeSet<>();
         for (String file : List.of("router.yaml", "ledger.yaml")) {
             for (JsonNode doc : docs(dir.resolve(file))) {
                 if (doc.path("kind").asText().equals("StatefulSet")) {
@@ -180,6 +207,26 @@ class DeploymentConsistencyTest {
                 }
             }
         }
+        for (JsonNode doc : docs(dir.resolve("gateway.yaml"))) {
+            if (doc.path("kind").asText().equals("Deployment")) {
+                JsonNode c = doc.path("spec").path("template").path("spec").path("containers").get(0);
+                Map<String, String> env = new LinkedHashMap<>();
+                c.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText("")));
+                checkGatewayEnv("k8s gateway.yaml", env, dir.resolve("config/gateway.yaml"));
+                assertThat(c.path("ports").get(0).path("containerPort").asText()).isEqualTo(env.get(
+                        "GATEWAY_HTTP_PORT"));
+                String portName = c.path("ports").get(0).path("name").asText();
+                for (String probe : List.of("readinessProbe", "livenessProbe")) {
+                    assertThat(c.path(probe).path("httpGet").path("port").asText()).isEqualTo(portName);
+                    gatewayPaths.add(c.path(probe).path("httpGet").path("path").asText());
+                }
+                assertThat(c.path("resources").path("requests").has("memory")).isTrue();
+            }
+            if (doc.path("kind").asText().equals("ServiceMonitor")) {
+                gatewayPaths.add(doc.path("spec").path("endpoints").get(0).path("path").asText());
+            }
+        }
+        assertThat(gatewayPaths).containsExactlyInAnyOrder("/health/ready", "/health/live", "/metrics");
         // the probe and scrape paths are served by the real admin server
         try (AdminServer admin = AdminServer.start(0, () -> new AdminServer.Health(true, "{}"),
                 () -> new AdminServer.Health(true, "{}"), () -> "")) {

@@ -34,7 +34,8 @@ class LayeringTest {
     @Test
     void shouldHaveImportedEveryModule() {
         for (String pkg : new String[]{"dev.cascade.events", "dev.cascade.core", "dev.cascade.ctl",
-                "dev.cascade.router", "dev.cascade.ledger", "dev.cascade.live", "dev.cascade.simulator"}) {
+                "dev.cascade.router", "dev.cascade.ledger", "dev.cascade.live", "dev.cascade.simulator",
+                "dev.cascade.gateway"}) {
             assertThat(classes.containPackage(pkg)).as(pkg).isTrue();
         }
     }
@@ -58,24 +59,31 @@ class LayeringTest {
     void pureCascadeLogicShouldUseOnlyTheContract() {
         check(noClasses().that().resideInAPackage("dev.cascade.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.cascade.router..", "dev.cascade.ledger..",
-                        "dev.cascade.ctl..", "dev.cascade.live..", "dev.cascade.simulator.."));
+                        "dev.cascade.ctl..", "dev.cascade.live..", "dev.cascade.simulator..",
+                        "dev.cascade.gateway.."));
     }
 
     @Test
     void offlineToolsShouldNotDependOnTheServices() {
         check(noClasses().that().resideInAPackage("dev.cascade.ctl..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.cascade.router..", "dev.cascade.ledger..",
-                        "dev.cascade.simulator..", "org.apache.kafka.streams..", "io.micrometer.."));
+                        "dev.cascade.simulator..", "dev.cascade.gateway..", "org.apache.kafka.streams..",
+                        "io.micrometer.."));
     }
 
     @Test
     void servicesShouldNotDependOnEachOther() {
         check(noClasses().that().resideInAPackage("dev.cascade.router..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.cascade.ledger..", "dev.cascade.ctl..",
-                        "dev.cascade.simulator.."));
+                        "dev.cascade.simulator..", "dev.cascade.gateway.."));
         check(noClasses().that().resideInAPackage("dev.cascade.ledger..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.cascade.router..", "dev.cascade.ctl..",
-                        "dev.cascade.simulator.."));
+                        "dev.cascade.simulator..", "dev.cascade.gateway.."));
+        // the gateway speaks only the contract: topics in, topics out; it runs no Kafka Streams
+        check(noClasses().that().resideInAPackage("dev.cascade.gateway..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.cascade.router..", "dev.cascade.ledger..",
+                        "dev.cascade.ctl..", "dev.cascade.simulator..", "dev.cascade.core..", "dev.cascade.live..",
+                        "dev.cascade.service..", "org.apache.kafka.streams.."));
     }
 
     @Test
@@ -86,7 +94,8 @@ class LayeringTest {
 
     @Test
     void shouldHaveNoPackageCycleInAnyModule() {
-        for (String module : new String[]{"router", "ledger", "ctl", "core", "events", "live", "simulator"}) {
+        for (String module : new String[]{"router", "ledger", "ctl", "core", "events", "live", "simulator",
+                "gateway"}) {
             check(slices().matching("dev.cascade." + module + ".(*)..").should().beFreeOfCycles()
                     .allowEmptyShould(true));
         }

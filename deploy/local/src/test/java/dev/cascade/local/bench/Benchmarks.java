@@ -21,6 +21,9 @@ import java.util.Map;
  *   against a plain Kafka Streams pass-through, same broker, same run, as a ratio;</li>
  *   <li>{@code latency [--rate QPS] [--seconds S] [--portkey start-server.js]}: added latency per guarantee
  *   mode, next to a direct call and the Portkey gateway;</li>
+ *   <li>{@code gateway [--rate QPS] [--seconds S] [--open N] [--portkey start-server.js]}: the OpenAI gateway's
+ *   added latency under both guarantees, next to the router alone and the Portkey gateway, and the heap per open
+ *   request;</li>
  *   <li>{@code ledger [--attempts N] [--repeats R]}: attempts aggregated per second;</li>
  *   <li>{@code memory [--rate QPS] [--seconds S]}: resident memory of router and ledger, and per in-flight query.</li>
  * </ul>
@@ -46,13 +49,17 @@ public final class Benchmarks {
                 case "latency" -> Latency.run(broker, dir, Integer.parseInt(opts.getOrDefault("rate", "100")),
                         Integer.parseInt(opts.getOrDefault("seconds", "20")),
                         opts.containsKey("portkey") ? Path.of(opts.get("portkey")) : null);
+                case "gateway" -> GatewayBench.run(broker, dir, Integer.parseInt(opts.getOrDefault("rate", "100")),
+                        Integer.parseInt(opts.getOrDefault("seconds", "20")),
+                        Integer.parseInt(opts.getOrDefault("open", "4000")),
+                        opts.containsKey("portkey") ? Path.of(opts.get("portkey")) : null);
                 case "memory" -> Memory.run(broker, dir, Path.of(System.getProperty("cascade.home", ".")),
                         Integer.parseInt(opts.getOrDefault("rate", "100")),
                         Integer.parseInt(opts.getOrDefault("seconds", "40")));
                 case "ledger" -> ledger(broker, dir, Integer.parseInt(opts.getOrDefault("attempts", "50000")),
                         Integer.parseInt(opts.getOrDefault("repeats", "3")));
                 default -> {
-                    System.err.println("usage: bench.sh throughput|latency|ledger|memory [--queries N] [--attempts N] "
+                    System.err.println("usage: bench.sh throughput|latency|gateway|ledger|memory [--queries N] [--attempts N] "
                             + "[--repeats R] [--rate QPS] [--seconds S] [--portkey PATH/start-server.js]");
                     System.exit(2);
                 }

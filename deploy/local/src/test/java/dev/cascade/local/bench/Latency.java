@@ -54,33 +54,38 @@ final class Latency {
             lines.add(report("router at_least_once", router(broker, dir, sim, rate, seconds, "at_least_once", 1000,
                     "alos")));
             if (portkey != null && Files.exists(portkey)) {
-                int port = dev.cascade.kafka.EmbeddedKafkaBroker.freePort();
-                Process gateway = new ProcessBuilder("node", portkey.toString(), "--port=" + port, "--headless")
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("portkey.log").toFile()).start();
-                try {
-                    String config = "{\"strategy\":{\"mode\":\"fallback\"},\"targets\":["
-                            + "{\"provider\":\"openai\",\"api_key\":\"sim\",\"custom_host\":\"" + sim.baseUrl()
-                            + "/v1\",\"override_params\":{\"model\":\"lat-small\"}},"
-                            + "{\"provider\":\"openai\",\"api_key\":\"sim\",\"custom_host\":\"" + sim.baseUrl()
-                            + "/v1\",\"override_params\":{\"model\":\"lat-general\"}}]}";
-                    String url = "http://127.0.0.1:" + port + "/v1/chat/completions";
-                    awaitHttp(url, Map.of("x-portkey-config", config));
-                    List<Double> e2e = http(url, Map.of("x-portkey-config", config), rate, seconds);
-                    lines.add(report("Portkey gateway (fallback small -> general), end to end", e2e));
-                    List<Double> added = new ArrayList<>();
-                    for (double v : e2e) {
-                        added.add(v - direct50);
-                    }
-                    lines.add(report("Portkey gateway, added (end to end minus direct p50)", added));
-                } finally {
-                    gateway.destroy();
+                List<Double> e2e = portkey(sim, dir, portkey, rate, seconds);
+                lines.add(report("Portkey gateway (fallback small -> general), end to end", e2e));
+                List<Double> added = new ArrayList<>();
+                for (double v : e2e) {
+                    added.add(v - direct50);
                 }
+                lines.add(report("Portkey gateway, added (end to end minus direct p50)", added));
             } else {
                 lines.add("Portkey gateway: not run (install it: npm install @portkey-ai/gateway, and pass --portkey "
                         + "PATH/build/start-server.js)");
             }
             System.out.println();
             lines.forEach(System.out::println);
+        }
+    }
+
+    /** Response times through the Portkey gateway (a local node process) with a fallback small -> general. */
+    static List<Double> portkey(ModelSimulator sim, Path dir, Path portkey, int rate, int seconds) throws Exception {
+        int port = dev.cascade.kafka.EmbeddedKafkaBroker.freePort();
+        Process gateway = new ProcessBuilder("node", portkey.toString(), "--port=" + port, "--headless")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("portkey.log").toFile()).start();
+        try {
+            String config = "{\"strategy\":{\"mode\":\"fallback\"},\"targets\":["
+                    + "{\"provider\":\"openai\",\"api_key\":\"sim\",\"custom_host\":\"" + sim.baseUrl()
+                    + "/v1\",\"override_params\":{\"model\":\"lat-small\"}},"
+                    + "{\"provider\":\"openai\",\"api_key\":\"sim\",\"custom_host\":\"" + sim.baseUrl()
+                    + "/v1\",\"override_params\":{\"model\":\"lat-general\"}}]}";
+            String url = "http://127.0.0.1:" + port + "/v1/chat/completions";
+            awaitHttp(url, Map.of("x-portkey-config", config));
+            return http(url, Map.of("x-portkey-config", config), rate, seconds);
+        } finally {
+            gateway.destroy();
         }
     }
 
