@@ -22,12 +22,15 @@ import java.util.TreeMap;
  * where the config topic has no policy for a route). Built from one
  * parsed document plus the environment (environment wins); immutable; every problem is reported at once.
  *
- * <p>Environment: every {@code KAFKA_X_Y} becomes Kafka setting {@code x.y}; {@code CASCADE_ADMIN_PORT};
+ * <p>Environment: every {@code KAFKA_X_Y} becomes Kafka setting {@code x.y}; {@code CASCADE_ADMIN_PORT},
+ * {@code CASCADE_ADMIN_BIND};
  * {@code CASCADE_TIER_<NAME>_BASE_URL|MODEL|TIMEOUT_MS|MAX_IN_FLIGHT}.
  */
 public record RouterConfig(Map<String, String> kafka, TopicNames topics, int maxQueryBytes, List<String> replyToAllow,
-                           int adminPort, Duration punctuateInterval, Map<String, TierConfig> tiers,
+                           int adminPort, String adminBind, Duration punctuateInterval, Map<String, TierConfig> tiers,
                            Map<String, RoutePolicy> routes) {
+
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[A-Za-z0-9.:%_-]{1,253}");
 
     public RouterConfig {
         kafka = Map.copyOf(kafka);
@@ -86,6 +89,10 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         if (env.containsKey("CASCADE_ADMIN_PORT")) {
             adminPort = Integer.parseInt(env.get("CASCADE_ADMIN_PORT").trim());
         }
+        String adminBind = env.getOrDefault("CASCADE_ADMIN_BIND", r.string("admin_bind", "0.0.0.0")).trim();
+        if (!ADDRESS.matcher(adminBind).matches()) {
+            r.error("admin_bind", "must be an IP address or host name to listen on, got '" + adminBind + "'");
+        }
         Duration punctuate = Duration.ofMillis(r.integer("punctuate_ms", 10, 1, 10_000));
         r.rejectUnknown();
 
@@ -120,7 +127,7 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, punctuate, tiers, routes);
+        return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, adminBind, punctuate, tiers, routes);
     }
 
     private static RoutePolicy parseRoute(String name, Fields f, List<String> errors) {

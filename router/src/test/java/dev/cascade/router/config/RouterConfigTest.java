@@ -49,6 +49,19 @@ class RouterConfigTest {
         assertThat(c.routes().get("default").tiers()).hasSize(2);
         assertThat(c.replyToAllow()).containsExactly("cascade.answers.*");
         assertThat(c.maxQueryBytes()).isEqualTo(256 * 1024);
+        assertThat(c.adminBind()).as("every interface, as before").isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void shouldTakeTheAdminBindAddressFromTheFileOrTheEnvironment() {
+        Map<String, Object> doc = new LinkedHashMap<>(Map.of("tiers", Map.of("general", Map.of("base_url",
+                "http://127.0.0.1:8000/v1", "model", "g", "confidence", "none"))));
+        doc.put("router", Map.of("admin_bind", "127.0.0.1"));
+        assertThat(RouterConfig.from(doc, Map.of(), "test").adminBind()).isEqualTo("127.0.0.1");
+        assertThat(RouterConfig.from(doc, Map.of("CASCADE_ADMIN_BIND", "::1"), "test").adminBind()).isEqualTo("::1");
+        doc.put("router", Map.of("admin_bind", "127.0.0.1/8 ; rm"));
+        assertThatThrownBy(() -> RouterConfig.from(doc, Map.of(), "test")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("router.admin_bind");
     }
 
     @Test
