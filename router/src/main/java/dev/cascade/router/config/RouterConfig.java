@@ -23,12 +23,14 @@ import java.util.TreeMap;
  * parsed document plus the environment (environment wins); immutable; every problem is reported at once.
  *
  * <p>Environment: every {@code KAFKA_X_Y} becomes Kafka setting {@code x.y}; {@code CASCADE_ADMIN_PORT},
- * {@code CASCADE_ADMIN_BIND};
- * {@code CASCADE_TIER_<NAME>_BASE_URL|MODEL|TIMEOUT_MS|MAX_IN_FLIGHT}.
+ * {@code CASCADE_ADMIN_BIND}; {@code CASCADE_TIER_<NAME>_BASE_URL|MODEL|TIMEOUT_MS|MAX_IN_FLIGHT|MAX_TOKENS}.
+ *
+ * @param shadowKey the key of shadow sampling, read from the environment or file the config names; null when none
+ *                  is named (each query is then drawn at random)
  */
 public record RouterConfig(Map<String, String> kafka, TopicNames topics, int maxQueryBytes, List<String> replyToAllow,
                            int adminPort, String adminBind, Duration punctuateInterval, Map<String, TierConfig> tiers,
-                           Map<String, RoutePolicy> routes) {
+                           Map<String, RoutePolicy> routes, ShadowKey shadowKey) {
 
     private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[A-Za-z0-9.:%_-]{1,253}");
 
@@ -94,6 +96,7 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
             r.error("admin_bind", "must be an IP address or host name to listen on, got '" + adminBind + "'");
         }
         Duration punctuate = Duration.ofMillis(r.integer("punctuate_ms", 10, 1, 10_000));
+        ShadowKey shadowKey = ShadowKey.from(r, env);
         r.rejectUnknown();
 
         Map<String, TierConfig> tiers = new LinkedHashMap<>();
@@ -127,7 +130,8 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, adminBind, punctuate, tiers, routes);
+        return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, adminBind, punctuate, tiers, routes,
+                shadowKey);
     }
 
     private static RoutePolicy parseRoute(String name, Fields f, List<String> errors) {

@@ -41,6 +41,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private final String answersTopic;
     private final Duration punctuateInterval;
     private final int maxRecordBytes;
+    private final ShadowSampler sampler;
 
     private final Completions completions = new Completions();
     private KeyValueStore<String, InFlight> store;
@@ -52,7 +53,8 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private boolean recovered;
 
     public CascadeProcessor(RouteTable routes, Tiers tiers, QueryParser parser, RouterMetrics metrics,
-                            String answersTopic, Duration punctuateInterval, int maxRecordBytes) {
+                            String answersTopic, Duration punctuateInterval, int maxRecordBytes,
+                            ShadowSampler sampler) {
         this.routes = routes;
         this.tiers = tiers;
         this.parser = parser;
@@ -60,6 +62,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         this.answersTopic = answersTopic;
         this.punctuateInterval = punctuateInterval;
         this.maxRecordBytes = maxRecordBytes;
+        this.sampler = sampler;
     }
 
     @Override
@@ -69,7 +72,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         queues = new TierQueues(tiers, metrics);
         shadows = new ShadowCalls(tiers, completions, outputs, metrics);
         stepper = new Stepper(tiers, store, completions, queues, shadows, outputs, metrics);
-        intake = new Intake(parser, parser.maxBytes(), routes, answersTopic, store, outputs);
+        intake = new Intake(parser, parser.maxBytes(), routes, answersTopic, store, outputs, sampler);
         punctuator = context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 

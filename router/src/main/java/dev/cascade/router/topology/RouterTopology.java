@@ -10,6 +10,7 @@ import dev.cascade.router.processor.CascadeProcessor;
 import dev.cascade.router.processor.InFlight;
 import dev.cascade.router.processor.QueryParser;
 import dev.cascade.router.processor.Routed;
+import dev.cascade.router.processor.ShadowSampler;
 import dev.cascade.router.policy.PolicyValidator;
 import dev.cascade.router.tier.Tiers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -37,10 +38,12 @@ public final class RouterTopology {
 
     public static Topology build(RouterConfig config, RouteTable routes, Tiers tiers, RouterMetrics metrics) {
         QueryParser parser = new QueryParser(config.maxQueryBytes(), config.replyToAllow());
+        ShadowSampler sampler = config.shadowKey() == null ? ShadowSampler.unkeyed()
+                : ShadowSampler.keyed(config.shadowKey().bytes());
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.topics().queries());
         topology.addProcessor(PROCESSOR, () -> new CascadeProcessor(routes, tiers, parser, metrics,
-                config.topics().answers(), config.punctuateInterval(), config.maxRecordBytes()), SOURCE);
+                config.topics().answers(), config.punctuateInterval(), config.maxRecordBytes(), sampler), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CascadeProcessor.STORE), Serdes.String(), JsonSerde.of(InFlight.class)),
                 PROCESSOR);
