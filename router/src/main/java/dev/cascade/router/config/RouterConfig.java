@@ -188,6 +188,27 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         return v == null ? 1024 * 1024 : Integer.parseInt(v.trim());
     }
 
+    /**
+     * Settings for an admin client of the router's own: the Kafka settings an admin client knows (security ones
+     * included), {@code admin.}-prefixed ones winning, and a client id of {@code application.id} plus {@code role}.
+     */
+    public Map<String, Object> adminProperties(String role) {
+        java.util.Set<String> known = org.apache.kafka.clients.admin.AdminClientConfig.configNames();
+        Map<String, Object> out = new TreeMap<>();
+        kafka.forEach((k, v) -> {
+            if (known.contains(k)) {
+                out.put(k, v);
+            }
+        });
+        kafka.forEach((k, v) -> {
+            if (k.startsWith("admin.") && known.contains(k.substring(6))) {
+                out.put(k.substring(6), v);
+            }
+        });
+        out.put("client.id", kafka.get("application.id") + "-" + role);
+        return out;
+    }
+
     /** Kafka settings as {@link java.util.Properties}-ready map, including Streams defaults the router relies on. */
     public Map<String, Object> streamsProperties() {
         Map<String, Object> props = new TreeMap<>();

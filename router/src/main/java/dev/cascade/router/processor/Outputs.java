@@ -12,10 +12,6 @@ import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.model.RejectReason;
 import dev.cascade.router.tier.TierResult;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.HexFormat;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -45,15 +41,22 @@ final class Outputs {
     private final ProcessorContext<byte[], Object> context;
     private final RouterMetrics metrics;
     private final int maxRecordBytes;
+    private final ReplyTopics replyTopics;
+    private final String answersTopic;
 
     /**
      * @param maxRecordBytes the producer's {@code max.request.size}: a record over it would fail the task, so an
      *                       answer, shadow record or dead letter that would not fit is written smaller instead
+     * @param replyTopics    what is known of reply topics: an answer for a topic found missing since its query was
+     *                       let through goes to {@code answersTopic} instead
      */
-    Outputs(ProcessorContext<byte[], Object> context, RouterMetrics metrics, int maxRecordBytes) {
+    Outputs(ProcessorContext<byte[], Object> context, RouterMetrics metrics, int maxRecordBytes,
+            ReplyTopics replyTopics, String answersTopic) {
         this.context = context;
         this.metrics = metrics;
         this.maxRecordBytes = maxRecordBytes - FRAMING_BYTES;
+        this.replyTopics = replyTopics;
+        this.answersTopic = answersTopic;
     }
 
     long now() {
@@ -73,8 +76,25 @@ final class Outputs {
         return new AttemptSummary(step.tier(), outcome, confidence, result.latencyMs(), result.costUsd());
     }
 
-    /** Writes a query's one answer to its reply topic, with the query's headers. */
+    /**
+     * Writes a query's one answer to its reply topic, with the query's headers; to the answers topic, with a note in
+     * {@code error}, when the reply topic has been found missing since the query was let through (deleted meanwhile).
+     */
     void answer(InFlight query, AnswerEvent answer) {
+        String topic = query.replyTopic();
+        if (!topic.equals(answersTopic) && replyTopics.status(topic) == ReplyTopics.Status.MISSING) {
+            String note = "reply_to topic '" + topic + "' no longer exists; answered on " + answersTopic;
+            LOG.warn("query '{}': {}", query.id(), note);
+            answer(query, new AnswerEvent(answer.id(), answer.route(), answer.status(), answer.tier(), answer.model(),
+                    answer.content(), answer.confidence(), answer.costUsd(), answer.latencyMs(), answer.attempts(),
+                    answer.error() == null ? note : answer.error() + "; " + note), answersTopic);
+            return;
+        }
+        answer(query, answer, topic);
+    }
+
+    /** Writes a query's one answer to {@code topic}, with the query's headers. */
+    void answer(InFlight query, AnswerEvent answer, String topic) {
         Headers headers = new RecordHeaders();
         query.headers().forEach(h -> headers.add(h.key(), h.value()));
         byte[] key = key(query.id());
@@ -90,7 +110,7 @@ final class Outputs {
             value = ANSWERS.toBytes(sent);
             LOG.warn("query '{}': {}", query.id(), sent.error());
         }
-        context.forward(new Record<>(key, new Routed(query.replyTopic(), value), now(), headers), SINK_ANSWERS);
+        context.forward(new Record<>(key, new Routed(topic, value), now(), headers), SINK_ANSWERS);
         metrics.answered(query.route(), sent.status());
     }
 
@@ -105,26 +125,29 @@ final class Outputs {
         context.forward(new Record<>(key, (Object) value, now()), SINK_SHADOW);
     }
 
+    /** Where an input came from, kept to name it on a dead letter written after its processing. */
+    record Source(String topic, int partition, long offset) {
+    }
+
+    /** The source of the record being processed; null in a punctuation. */
+    Source source() {
+        return context.recordMetadata().filter(m -> m.topic() != null)
+                .map(m -> new Source(m.topic(), m.partition(), m.offset())).orElse(null);
+    }
+
     /** Sends an input, bytes and headers unchanged, to the dead-letter topic with the reason and its origin. */
     void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String detail) {
+        deadLetter(record, reason, detail, source());
+    }
+
+    /** As {@link #deadLetter(Record, RejectReason, String)}, for an input read from {@code source} earlier. */
+    void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String detail, Source source) {
         Headers ours = new RecordHeaders();
         DeadLetterHeaders.addReason(ours, reason.tag(), detail);
-        context.recordMetadata().ifPresent(m ->
-                DeadLetterHeaders.addSource(ours, m.topic(), m.partition(), m.offset()));
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        byte[] value = record.value();
-        if (size(record.key(), value, headers) + size(null, null, ours) > maxRecordBytes) {
-            // Too large to copy whole next to the reason: keep the start of the value and a hash of all of it.
-            if (size(record.key(), null, headers) + size(null, null, ours) > maxRecordBytes / 2) {
-                headers = new RecordHeaders(); // the producer's headers alone are too large to keep
-            }
-            ours.add(DeadLetterHeaders.ORIGINAL_BYTES, utf8(Integer.toString(value == null ? 0 : value.length)));
-            ours.add(DeadLetterHeaders.ORIGINAL_SHA256, utf8(sha256(value)));
-            int room = Math.max(0, maxRecordBytes - size(record.key(), null, headers) - size(null, null, ours));
-            value = value == null ? null : Arrays.copyOf(value, Math.min(value.length, room));
+        if (source != null) {
+            DeadLetterHeaders.addSource(ours, source.topic(), source.partition(), source.offset());
         }
-        ours.forEach(headers::add);
-        context.forward(new Record<>(record.key(), (Object) value, record.timestamp(), headers), SINK_DLQ);
+        context.forward(DeadLetters.fit(record, ours, maxRecordBytes), SINK_DLQ);
         metrics.rejected(reason);
     }
 
@@ -135,19 +158,6 @@ final class Outputs {
             n += h.key().length() * 3L + (h.value() == null ? 0 : h.value().length) + 8;
         }
         return (int) Math.min(Integer.MAX_VALUE, n);
-    }
-
-    private static String sha256(byte[] value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(value == null ? new byte[0] : value));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] key(String id) {

@@ -9,6 +9,7 @@ import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.processor.CascadeProcessor;
 import dev.cascade.router.processor.InFlight;
 import dev.cascade.router.processor.QueryParser;
+import dev.cascade.router.processor.ReplyTopics;
 import dev.cascade.router.processor.Routed;
 import dev.cascade.router.processor.ShadowSampler;
 import dev.cascade.router.policy.PolicyValidator;
@@ -36,14 +37,21 @@ public final class RouterTopology {
     private RouterTopology() {
     }
 
+    /** As {@link #build(RouterConfig, RouteTable, Tiers, RouterMetrics, ReplyTopics)}, every reply topic existing. */
     public static Topology build(RouterConfig config, RouteTable routes, Tiers tiers, RouterMetrics metrics) {
+        return build(config, routes, tiers, metrics, ReplyTopics.assumeExisting());
+    }
+
+    /** @param replyTopics what the router knows of the {@code reply_to} topics queries name */
+    public static Topology build(RouterConfig config, RouteTable routes, Tiers tiers, RouterMetrics metrics,
+                                 ReplyTopics replyTopics) {
         QueryParser parser = new QueryParser(config.maxQueryBytes(), config.replyToAllow());
         ShadowSampler sampler = config.shadowKey() == null ? ShadowSampler.unkeyed()
                 : ShadowSampler.keyed(config.shadowKey().bytes());
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.topics().queries());
         topology.addProcessor(PROCESSOR, () -> new CascadeProcessor(routes, tiers, parser, metrics,
-                config.topics().answers(), config.punctuateInterval(), config.maxRecordBytes(), sampler), SOURCE);
+                config.topics().answers(), config.punctuateInterval(), config.maxRecordBytes(), sampler, replyTopics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CascadeProcessor.STORE), Serdes.String(), JsonSerde.of(InFlight.class)),
                 PROCESSOR);
