@@ -6,6 +6,7 @@ import dev.cascade.router.tier.Tiers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -105,9 +106,20 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         }
         recovered = true;
         List<InFlight> pending = new ArrayList<>();
+        List<KeyValue<String, InFlight>> legacy = new ArrayList<>();
         try (KeyValueIterator<String, InFlight> it = store.all()) {
-            it.forEachRemaining(kv -> pending.add(kv.value));
+            it.forEachRemaining(kv -> {
+                pending.add(kv.value);
+                if (!kv.key.equals(kv.value.key())) {
+                    legacy.add(kv);
+                }
+            });
         }
+        // entries written before keys named the reply topic move to their key, so they are found and answered once
+        legacy.forEach(kv -> {
+            store.delete(kv.key);
+            store.put(kv.value.key(), kv.value);
+        });
         pending.forEach(gate::resume);
     }
 

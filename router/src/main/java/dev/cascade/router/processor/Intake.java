@@ -54,9 +54,10 @@ final class Intake {
             return null;
         }
         Query query = ((ParseResult.Valid) parsed).query();
-        if (store.get(query.id()) != null) {
+        String replyTopic = query.replyTo() != null ? query.replyTo() : answersTopic;
+        if (store.get(InFlight.key(replyTopic, query.id())) != null) {
             outputs.deadLetter(record, RejectReason.DUPLICATE_IN_FLIGHT, "a query with id '" + query.id()
-                    + "' is already in flight");
+                    + "' answered on '" + replyTopic + "' is already in flight");
             return null;
         }
         RoutePolicy policy = routes.resolve(query.route());
@@ -69,7 +70,6 @@ final class Intake {
         for (Header h : record.headers()) {
             headers.add(new InFlight.StoredHeader(h.key(), h.value()));
         }
-        String replyTopic = query.replyTo() != null ? query.replyTo() : answersTopic;
         boolean shadow = sampler.sampled(query.id(), policy.shadowRate());
         return new InFlight(query.id(), policy.route(), policy.tiers(), query.request(), replyTopic, headers,
                 outputs.now(), 0, 0, List.of(), shadow, List.of());

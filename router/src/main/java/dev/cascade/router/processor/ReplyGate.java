@@ -63,7 +63,7 @@ final class ReplyGate {
             case EXISTS -> start.accept(query);
             case MISSING -> refuse(w);
             case UNKNOWN -> {
-                store.put(query.id(), query);
+                store.put(query.key(), query);
                 waiting.add(w);
             }
         }
@@ -87,7 +87,7 @@ final class ReplyGate {
 
     private void refuse(Waiting w) {
         InFlight query = w.query();
-        store.delete(query.id());
+        store.delete(query.key());
         String detail = "reply_to topic '" + query.replyTopic() + "' does not exist (or the router may not "
                 + "describe it); create it before naming it";
         if (w.record() != null) {
