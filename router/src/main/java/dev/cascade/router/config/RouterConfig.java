@@ -27,16 +27,18 @@ import java.util.TreeMap;
  *
  * @param shadowKey the key of shadow sampling, read from the environment or file the config names; null when none
  *                  is named (each query is then drawn at random)
+ * @param tenants   teams with queries topics of their own, whose reply topics only their own queries may name
  */
 public record RouterConfig(Map<String, String> kafka, TopicNames topics, int maxQueryBytes, List<String> replyToAllow,
                            int adminPort, String adminBind, Duration punctuateInterval, Map<String, TierConfig> tiers,
-                           Map<String, RoutePolicy> routes, ShadowKey shadowKey) {
+                           Map<String, RoutePolicy> routes, ShadowKey shadowKey, Map<String, TenantConfig> tenants) {
 
     private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[A-Za-z0-9.:%_-]{1,253}");
 
     public RouterConfig {
         kafka = Map.copyOf(kafka);
         replyToAllow = List.copyOf(replyToAllow);
+        tenants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tenants));
         tiers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tiers));
         routes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(routes));
     }
@@ -97,6 +99,7 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         }
         Duration punctuate = Duration.ofMillis(r.integer("punctuate_ms", 10, 1, 10_000));
         ShadowKey shadowKey = ShadowKey.from(r, env);
+        Map<String, TenantConfig> tenants = TenantConfig.all(r, topics.queries());
         r.rejectUnknown();
 
         Map<String, TierConfig> tiers = new LinkedHashMap<>();
@@ -131,7 +134,7 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
             throw new ConfigException(source, errors);
         }
         return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, adminBind, punctuate, tiers, routes,
-                shadowKey);
+                shadowKey, tenants);
     }
 
     private static RoutePolicy parseRoute(String name, Fields f, List<String> errors) {

@@ -48,7 +48,8 @@ final class Intake {
                     + maxHeaderBytes);
             return null;
         }
-        ParseResult parsed = parser.parse(record.value());
+        Outputs.Source source = outputs.source();
+        ParseResult parsed = parser.parse(record.value(), source == null ? null : source.topic());
         if (parsed instanceof ParseResult.Rejected r) {
             outputs.deadLetter(record, r.reason(), r.detail());
             return null;

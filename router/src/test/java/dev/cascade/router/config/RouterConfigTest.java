@@ -108,4 +108,30 @@ class RouterConfigTest {
         assertThatThrownBy(() -> RouterConfig.from(doc, Map.of(), "test"))
                 .hasMessageContaining("unknown tier 'ghost'");
     }
+
+    @Test
+    void shouldCheckTenantsAgainstEachOtherAndTheSharedQueriesTopic() {
+        Map<String, Object> doc = new LinkedHashMap<>(Map.of("tiers", Map.of("general", Map.of("base_url",
+                "http://127.0.0.1:8000/v1", "model", "g", "confidence", "none"))));
+        doc.put("router", Map.of("tenants", Map.of(
+                "team-a", Map.of("queries", "cascade.queries.a", "reply_to_allow", List.of("cascade.answers.a.*")))));
+        TenantConfig a = RouterConfig.from(doc, Map.of(), "test").tenants().get("team-a");
+        assertThat(a.queries()).isEqualTo("cascade.queries.a");
+        assertThat(a.replyToAllow()).containsExactly("cascade.answers.a.*");
+
+        Map<String, Object> tenants = new LinkedHashMap<>();
+        tenants.put("team-a", Map.of("queries", "cascade.queries", "reply_to_allow", List.of("x")));
+        tenants.put("team-b", Map.of("queries", "cascade.queries.b"));
+        tenants.put("team-c", Map.of("queries", "cascade.queries.b", "reply_to_allow", List.of("y")));
+        tenants.put("team d", Map.of("queries", "cascade.queries.d", "reply_to_allow", List.of("z"), "acl", "x"));
+        doc.put("router", Map.of("tenants", tenants));
+        assertThatThrownBy(() -> RouterConfig.from(doc, Map.of(), "test")).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).anySatisfy(
+                        p -> assertThat(p).startsWith("router.tenants.team-a.queries").contains("shared"))
+                        .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team-b.reply_to_allow"))
+                        .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team-c.queries")
+                                .contains("team-b"))
+                        .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team d").contains("name"))
+                        .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team d.acl")));
+    }
 }

@@ -137,4 +137,46 @@ class TenantIsolationTest {
             assertThat(all.hasNext()).as("nothing left behind to answer twice").isFalse();
         }
     }
+
+    @Test
+    void shouldLetOnlyATenantsOwnQueriesTopicAnswerOnItsReplyTopics() {
+        start(Map.of("tenants", Map.of(
+                "team-a", Map.of("queries", "cascade.queries.team-a", "reply_to_allow",
+                        List.of("cascade.answers.team-a", "cascade.answers.team-a.*")),
+                "team-b", Map.of("queries", "cascade.queries.team-b", "reply_to_allow",
+                        List.of("cascade.answers.team-b")))));
+        send("cascade.queries.team-a", "order-1", "cascade.answers.team-a");
+        send("cascade.queries.team-b", "order-1", "cascade.answers.team-a");
+        send("cascade.queries", "order-1", "cascade.answers.team-a.inbox");
+        send("cascade.queries.team-b", "order-2", null);
+        send("cascade.queries.team-b", "order-1", "cascade.answers.team-b");
+        send("cascade.queries", "order-1", "cascade.answers.other");
+        List<TestRecord<byte[], byte[]>> refused = read("cascade.dlq");
+        assertThat(refused).extracting(r -> header(r, DeadLetterHeaders.REASON))
+                .containsExactly("reply_to_not_allowed", "reply_to_not_allowed", "reply_to_not_allowed");
+        assertThat(refused).extracting(r -> header(r, DeadLetterHeaders.DETAIL)).satisfiesExactly(
+                d -> assertThat(d).contains("team-b"),
+                d -> assertThat(d).contains("belongs to tenant 'team-a'").contains("cascade.queries.team-a"),
+                d -> assertThat(d).contains("must name a reply_to"));
+        answerAll();
+        assertThat(read("cascade.answers.team-a")).hasSize(1);
+        assertThat(read("cascade.answers.team-b")).hasSize(1);
+        assertThat(read("cascade.answers.other")).hasSize(1);
+    }
+
+    @Test
+    void shouldRefuseATenantNameThatDoesNotMatchTheQueriesTopic() {
+        start(Map.of("tenants", Map.of("team-a", Map.of("queries", "cascade.queries.team-a",
+                "reply_to_allow", List.of("cascade.answers.team-a")))));
+        for (String topic : List.of("cascade.queries.team-a", "cascade.queries")) {
+            boolean shared = topic.equals("cascade.queries");
+            driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer()).pipeInput(
+                    "t".getBytes(StandardCharsets.UTF_8), ("{\"id\":\"t\",\"prompt\":\"q\",\"tenant\":\""
+                            + (shared ? "team-a" : "team-b") + "\",\"reply_to\":\"cascade.answers."
+                            + (shared ? "other" : "team-a") + "\"}").getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(read("cascade.dlq")).extracting(r -> header(r, DeadLetterHeaders.REASON))
+                .containsExactly("invalid_field", "invalid_field");
+        assertThat(calls).isEmpty();
+    }
 }
