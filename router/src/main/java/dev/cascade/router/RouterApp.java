@@ -6,6 +6,7 @@ import dev.cascade.live.LiveTable;
 import dev.cascade.core.RoutePolicy;
 import dev.cascade.router.policy.LivePolicies;
 import dev.cascade.router.policy.PolicyValidator;
+import dev.cascade.router.processor.ReplyTopics;
 import dev.cascade.router.tier.Tiers;
 import dev.cascade.router.topology.RouterTopology;
 import dev.cascade.service.LiveTablePrerequisite;
@@ -13,6 +14,7 @@ import dev.cascade.service.StreamsRunner;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,7 @@ public final class RouterApp implements AutoCloseable {
     private static final Duration POLICY_LOAD_TIMEOUT = Duration.ofSeconds(60);
 
     private final StreamsRunner runner;
+    private final Admin admin;
 
     public RouterApp(RouterConfig config, Tiers tiers, RouterMetrics metrics) {
         Properties props = new Properties();
@@ -37,8 +40,10 @@ public final class RouterApp implements AutoCloseable {
                         LOG.debug("route '{}': config record refused by the live table: {}", route, rejection);
                     }
                 });
+        // reply topics are looked up with a client of their own, off the stream threads
+        this.admin = Admin.create(config.adminProperties("reply-topics"));
         this.runner = StreamsRunner.of("router", RouterTopology.build(config, new LivePolicies(policies,
-                        config.routes()), tiers, metrics), props,
+                        config.routes()), tiers, metrics, ReplyTopics.using(admin)), props,
                 List.of(new LiveTablePrerequisite(policies, "routing policies", POLICY_LOAD_TIMEOUT)));
     }
 
@@ -68,5 +73,6 @@ public final class RouterApp implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
+        admin.close(Duration.ofSeconds(5));
     }
 }

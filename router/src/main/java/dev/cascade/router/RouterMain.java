@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
@@ -48,7 +49,7 @@ public final class RouterMain {
         RouterApp app = new RouterApp(config, tiers, metrics);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(app.streams());
         streamsMetrics.bindTo(registry);
-        AdminServer admin = AdminServer.start(config.adminPort(),
+        AdminServer admin = AdminServer.start(new InetSocketAddress(config.adminBind(), config.adminPort()),
                 () -> new AdminServer.Health(app.failure() == null && app.state() != KafkaStreams.State.ERROR
                         && app.state() != KafkaStreams.State.NOT_RUNNING, state(app)),
                 () -> new AdminServer.Health(app.state() == KafkaStreams.State.RUNNING, state(app)),
@@ -65,7 +66,7 @@ public final class RouterMain {
             System.err.println("router could not start: " + e.getMessage());
             System.exit(1);
         }
-        System.out.println("router started: admin on :" + admin.port() + ", reading " + config.topics().queries());
+        System.out.println("router started: admin on " + admin.address() + ", reading " + config.topics().queries());
         int exitCode = app.awaitExitCode();
         if (exitCode != 0) {
             System.exit(exitCode);

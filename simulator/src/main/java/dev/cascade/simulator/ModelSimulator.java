@@ -112,6 +112,12 @@ public final class ModelSimulator implements AutoCloseable {
         return out;
     }
 
+    /** The most requests to {@code model} ever served at once (a high-water mark kept by the server itself). */
+    public long maxInFlight(String model) {
+        ModelStats s = stats.get(model);
+        return s == null ? 0 : s.maxInFlight.get();
+    }
+
     /** Verification calls that reached {@code model} so far. */
     public long verifications(String model) {
         ModelStats s = stats.get(model);
@@ -142,7 +148,7 @@ public final class ModelSimulator implements AutoCloseable {
             s.requests.incrementAndGet();
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             s.credential = auth != null ? auth.replaceFirst("^Bearer ", "") : ex.getRequestHeaders().getFirst("x-api-key");
-            s.inFlight.incrementAndGet();
+            s.maxInFlight.accumulateAndGet(s.inFlight.incrementAndGet(), Math::max);
             try {
                 serve(ex, api, model, behaviour, request, s);
             } finally {

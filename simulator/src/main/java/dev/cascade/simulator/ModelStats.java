@@ -8,5 +8,6 @@ final class ModelStats {
     final AtomicLong verifications = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
     final AtomicLong inFlight = new AtomicLong();
+    final AtomicLong maxInFlight = new AtomicLong();
     volatile String credential;
 }

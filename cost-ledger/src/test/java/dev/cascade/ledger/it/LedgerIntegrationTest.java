@@ -206,8 +206,8 @@ class LedgerIntegrationTest {
 
     @Test
     void shouldDrawCostAndBreakEvenChartsWithDataInHeadlessChromium() throws Exception {
-        Path chromium = Path.of("/usr/bin/chromium");
-        Assumptions.assumeTrue(Files.isExecutable(chromium), "needs Debian's chromium (.ci/run installs it)");
+        Path chromium = dev.cascade.kafka.SystemTool.find("chromium");
+        Assumptions.assumeTrue(chromium != null, "needs chromium on the PATH (.ci/run installs it)");
         Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> LedgerTestSupport.getOrNull(port, "/api/summary") != null
                 && LedgerTestSupport.getOrNull(port, "/api/summary").path("answers").asLong() == QUERIES);
         Path profile = Files.createTempDirectory(Path.of(System.getProperty("cascade.test.dir", "target")), "chrome");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cascade.events.Json;
 import dev.cascade.kafka.EmbeddedKafkaBroker;
+import dev.cascade.kafka.SystemTool;
 import dev.cascade.ledger.LedgerMain;
 import dev.cascade.router.RouterMain;
 import dev.cascade.simulator.ModelSimulator;
@@ -38,11 +39,11 @@ import org.junit.jupiter.api.Test;
  * A real Prometheus scrapes the real router and ledger (each its own JVM, with the local stack's configs) while a
  * workload runs; every PromQL expression of every Grafana panel and every alert rule is evaluated through
  * Prometheus's HTTP API and must parse and return data; the cost panel's total matches the ledger's exact figure.
- * Needs Debian's {@code prometheus} (.ci/run installs it); skipped where it is absent.
+ * Needs {@code prometheus} on the PATH (.ci/run installs it); skipped where it is absent, failed under
+ * {@code CASCADE_REQUIRE_TOOLS=1} (CI).
  */
 class ObservabilityIntegrationTest {
     private static final Path HOME = Path.of(System.getProperty("cascade.home", "../..")).toAbsolutePath().normalize();
-    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     /** Counters registered with every known label value at start (DLQ reasons, verdicts, outcomes per tier). */
     private static final List<String> FRESH_COUNTERS = List.of("router_dlq_total", "router_config_records_total",
             "router_attempts_total", "router_queries_total", "ledger_pricing_records_total");
@@ -50,7 +51,8 @@ class ObservabilityIntegrationTest {
 
     @Test
     void shouldEvaluateEveryDashboardAndAlertExpressionAgainstRealScrapes() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(PROMETHEUS), "needs Debian's prometheus (.ci/run installs it)");
+        Path prometheus = SystemTool.find("prometheus");
+        Assumptions.assumeTrue(prometheus != null, "needs prometheus on the PATH (.ci/run installs it)");
         Path dir = Files.createTempDirectory(Path.of(System.getProperty("cascade.test.dir", "target")), "obs-");
         List<Process> processes = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startFresh(dir.resolve("kafka"));
@@ -73,7 +75,7 @@ class ObservabilityIntegrationTest {
                             .toString(), "LEDGER_HTTP_PORT", Integer.toString(ledgerPort)), dir.resolve("ledger.log"), "384m"));
             awaitOk("http://127.0.0.1:" + routerPort + "/health/ready", dir.resolve("router.log"));
             awaitOk("http://127.0.0.1:" + ledgerPort + "/health/ready", dir.resolve("ledger.log"));
-            processes.add(prometheus(dir, promPort, routerPort, ledgerPort));
+            processes.add(prometheus(prometheus, dir, promPort, routerPort, ledgerPort));
 
             String prom = "http://127.0.0.1:" + promPort;
             Awaitility.await("both targets up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
@@ -215,7 +217,8 @@ class ObservabilityIntegrationTest {
         }
     }
 
-    private Process prometheus(Path dir, int port, int routerPort, int ledgerPort) throws Exception {
+    private Process prometheus(Path executable, Path dir, int port, int routerPort, int ledgerPort)
+            throws Exception {
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, String.join("\n",
                 "global: {scrape_interval: 1s, evaluation_interval: 1s}",
@@ -226,7 +229,7 @@ class ObservabilityIntegrationTest {
                 "  - job_name: ledger",
                 "    static_configs: [{targets: [\"127.0.0.1:" + ledgerPort + "\"]}]",
                 ""));
-        return new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
+        return new ProcessBuilder(executable.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("prometheus-data"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
     }

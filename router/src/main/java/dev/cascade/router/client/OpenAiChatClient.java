@@ -83,7 +83,7 @@ public final class OpenAiChatClient implements ModelClient {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", model);
         body.put("messages", messages);
-        body.put("max_tokens", 1);
+        body.put("max_tokens", 1); // one token: within any tier's max_tokens cap (at least 1)
         body.put("temperature", 0);
         body.put("logprobs", true);
         body.put("top_logprobs", 5);

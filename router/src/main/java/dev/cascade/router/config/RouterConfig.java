@@ -22,16 +22,23 @@ import java.util.TreeMap;
  * where the config topic has no policy for a route). Built from one
  * parsed document plus the environment (environment wins); immutable; every problem is reported at once.
  *
- * <p>Environment: every {@code KAFKA_X_Y} becomes Kafka setting {@code x.y}; {@code CASCADE_ADMIN_PORT};
- * {@code CASCADE_TIER_<NAME>_BASE_URL|MODEL|TIMEOUT_MS|MAX_IN_FLIGHT}.
+ * <p>Environment: every {@code KAFKA_X_Y} becomes Kafka setting {@code x.y}; {@code CASCADE_ADMIN_PORT},
+ * {@code CASCADE_ADMIN_BIND}; {@code CASCADE_TIER_<NAME>_BASE_URL|MODEL|TIMEOUT_MS|MAX_IN_FLIGHT|MAX_TOKENS}.
+ *
+ * @param shadowKey the key of shadow sampling, read from the environment or file the config names; null when none
+ *                  is named (each query is then drawn at random)
+ * @param tenants   teams with queries topics of their own, whose reply topics only their own queries may name
  */
 public record RouterConfig(Map<String, String> kafka, TopicNames topics, int maxQueryBytes, List<String> replyToAllow,
-                           int adminPort, Duration punctuateInterval, Map<String, TierConfig> tiers,
-                           Map<String, RoutePolicy> routes) {
+                           int adminPort, String adminBind, Duration punctuateInterval, Map<String, TierConfig> tiers,
+                           Map<String, RoutePolicy> routes, ShadowKey shadowKey, Map<String, TenantConfig> tenants) {
+
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[A-Za-z0-9.:%_-]{1,253}");
 
     public RouterConfig {
         kafka = Map.copyOf(kafka);
         replyToAllow = List.copyOf(replyToAllow);
+        tenants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tenants));
         tiers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tiers));
         routes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(routes));
     }
@@ -93,7 +100,13 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         if (env.containsKey("CASCADE_ADMIN_PORT")) {
             adminPort = Integer.parseInt(env.get("CASCADE_ADMIN_PORT").trim());
         }
+        String adminBind = env.getOrDefault("CASCADE_ADMIN_BIND", r.string("admin_bind", "0.0.0.0")).trim();
+        if (!ADDRESS.matcher(adminBind).matches()) {
+            r.error("admin_bind", "must be an IP address or host name to listen on, got '" + adminBind + "'");
+        }
         Duration punctuate = Duration.ofMillis(r.integer("punctuate_ms", 10, 1, 10_000));
+        ShadowKey shadowKey = ShadowKey.from(r, env);
+        Map<String, TenantConfig> tenants = TenantConfig.all(r, topics.queries());
         r.rejectUnknown();
 
         Map<String, TierConfig> tiers = new LinkedHashMap<>();
@@ -127,7 +140,8 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, punctuate, tiers, routes);
+        return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, adminBind, punctuate, tiers, routes,
+                shadowKey, tenants);
     }
 
     private static RoutePolicy parseRoute(String name, Fields f, List<String> errors) {
@@ -203,6 +217,27 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         }
         errors.add("kafka." + name + ": must be a whole number of bytes >= 1024, got '" + v + "'");
         return null;
+    }
+
+    /**
+     * Settings for an admin client of the router's own: the Kafka settings an admin client knows (security ones
+     * included), {@code admin.}-prefixed ones winning, and a client id of {@code application.id} plus {@code role}.
+     */
+    public Map<String, Object> adminProperties(String role) {
+        java.util.Set<String> known = org.apache.kafka.clients.admin.AdminClientConfig.configNames();
+        Map<String, Object> out = new TreeMap<>();
+        kafka.forEach((k, v) -> {
+            if (known.contains(k)) {
+                out.put(k, v);
+            }
+        });
+        kafka.forEach((k, v) -> {
+            if (k.startsWith("admin.") && known.contains(k.substring(6))) {
+                out.put(k.substring(6), v);
+            }
+        });
+        out.put("client.id", kafka.get("application.id") + "-" + role);
+        return out;
     }
 
     /** Kafka settings as {@link java.util.Properties}-ready map, including Streams defaults the router relies on. */

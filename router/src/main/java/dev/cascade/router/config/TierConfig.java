@@ -20,18 +20,22 @@ import java.util.regex.Pattern;
  * @param maxResponseBytes the largest response body read from the tier; a larger one is an ERROR attempt. The
  *                         default leaves an answer carrying the content room under the producer's default 1 MiB
  *                         {@code max.request.size}; raise both together.
+ * @param maxTokens        the most completion tokens a call to this tier may ask for: a query's {@code max_tokens}
+ *                         is lowered to it, and a query naming none is sent this; null leaves the query's limit (or
+ *                         the server's default) as it is
  */
 public record TierConfig(String name, Kind kind, URI baseUrl, String model, String apiKeyEnv, String apiKeyFile,
                          Duration timeout, int maxInFlight, ConfidenceMethod confidence, TokenPrice pricing,
-                         BreakerSettings breaker, int maxResponseBytes) {
+                         BreakerSettings breaker, int maxResponseBytes, Integer maxTokens) {
 
     public static final int DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024;
+    private static final long MAX_TOKENS_LIMIT = 10_000_000;
     private static final Pattern KEY_LIKE_PARAMETER = Pattern.compile(
             "(?i).*(key|token|secret|password|passwd|auth|sig|signature|credential).*");
 
     /** Fields of a tier that {@code CASCADE_TIER_<NAME>_<FIELD>} environment variables override. */
     public static final java.util.Set<String> ENV_FIELDS = java.util.Set.of("BASE_URL", "MODEL", "TIMEOUT_MS",
-            "MAX_IN_FLIGHT");
+            "MAX_IN_FLIGHT", "MAX_TOKENS");
 
     /** The environment-variable prefix of a tier's overrides: {@code CASCADE_TIER_<NAME>_}. */
     public static String envPrefix(String tier) {
@@ -88,9 +92,20 @@ public record TierConfig(String name, Kind kind, URI baseUrl, String model, Stri
         }
         BreakerSettings breaker = BreakerSettings.from(f.object("breaker"));
         long maxResponseBytes = f.integer("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, 1024, 64L * 1024 * 1024);
+        long cap = f.integer("max_tokens", 0, 1, MAX_TOKENS_LIMIT);
+        if (env.containsKey(prefix + "MAX_TOKENS")) {
+            String v = env.get(prefix + "MAX_TOKENS").trim();
+            cap = v.matches("[0-9]{1,8}") ? Long.parseLong(v) : 0;
+            if (cap < 1 || cap > MAX_TOKENS_LIMIT) {
+                f.error("max_tokens", "environment variable " + prefix + "MAX_TOKENS must be in [1, "
+                        + MAX_TOKENS_LIMIT + "], got '" + v + "'");
+                cap = 0;
+            }
+        }
+        Integer maxTokens = cap == 0 ? null : (int) cap;
         f.rejectUnknown();
         return new TierConfig(name, kind, baseUrl, model, keyEnv, keyFile, Duration.ofMillis(timeoutMs),
-                (int) maxInFlight, confidence, pricing, breaker, (int) maxResponseBytes);
+                (int) maxInFlight, confidence, pricing, breaker, (int) maxResponseBytes, maxTokens);
     }
 
     /**

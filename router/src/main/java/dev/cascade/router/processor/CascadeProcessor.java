@@ -6,6 +6,7 @@ import dev.cascade.router.tier.Tiers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,7 +23,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * wall-clock punctuation on the stream thread drains them and decides: accept (answer), escalate (dispatch the next
  * tier) or fail. Every call becomes an attempt record ({@link Outputs}). When a tier's bulkhead is full the query
  * waits in {@link TierQueues}; when its breaker is open the tier is skipped at no cost. Sampled queries are shadowed
- * after their answer ({@link ShadowCalls}). On the first process or punctuation after (re)assignment every query
+ * after their answer ({@link ShadowCalls}). A query naming a {@code reply_to} topic is dispatched only once that topic
+ * is known to exist ({@link ReplyGate}). On the first process or punctuation after (re)assignment every query
  * still in the store is dispatched again at its current tier: calls in flight at a crash are made again.
  *
  * <p>One instance per task; used by its stream thread only.
@@ -41,6 +43,8 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private final String answersTopic;
     private final Duration punctuateInterval;
     private final int maxRecordBytes;
+    private final ShadowSampler sampler;
+    private final ReplyTopics replyTopics;
 
     private Completions completions;
     private KeyValueStore<String, InFlight> store;
@@ -48,11 +52,13 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private Stepper stepper;
     private TierQueues queues;
     private ShadowCalls shadows;
+    private ReplyGate gate;
     private Cancellable punctuator;
     private boolean recovered;
 
     public CascadeProcessor(RouteTable routes, Tiers tiers, QueryParser parser, RouterMetrics metrics,
-                            String answersTopic, Duration punctuateInterval, int maxRecordBytes) {
+                            String answersTopic, Duration punctuateInterval, int maxRecordBytes,
+                            ShadowSampler sampler, ReplyTopics replyTopics) {
         this.routes = routes;
         this.tiers = tiers;
         this.parser = parser;
@@ -60,6 +66,8 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         this.answersTopic = answersTopic;
         this.punctuateInterval = punctuateInterval;
         this.maxRecordBytes = maxRecordBytes;
+        this.sampler = sampler;
+        this.replyTopics = replyTopics;
     }
 
     @Override
@@ -69,11 +77,12 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         completions = new Completions();
         recovered = false;
         store = context.getStateStore(STORE);
-        Outputs outputs = new Outputs(context, metrics, maxRecordBytes);
+        Outputs outputs = new Outputs(context, metrics, maxRecordBytes, replyTopics, answersTopic);
         queues = new TierQueues(tiers, metrics);
         shadows = new ShadowCalls(tiers, completions, outputs, metrics);
         stepper = new Stepper(tiers, store, completions, queues, shadows, outputs, metrics);
-        intake = new Intake(parser, parser.maxBytes(), routes, answersTopic, store, outputs);
+        gate = new ReplyGate(replyTopics, answersTopic, store, outputs, stepper::start);
+        intake = new Intake(parser, parser.maxBytes(), routes, answersTopic, store, outputs, sampler);
         punctuator = context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
@@ -82,13 +91,14 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         recoverOnce();
         InFlight admitted = intake.admit(record);
         if (admitted != null) {
-            stepper.start(admitted);
+            gate.admit(admitted, record);
         }
     }
 
     /** Drains completed calls, decides for each, and retries queries waiting for a free call slot. */
     void punctuate(long now) {
         recoverOnce();
+        gate.drain();
         completions.drainServed(stepper::onCompletion);
         queues.drain(stepper::retry);
         completions.drainShadows(shadows::conclude);
@@ -100,10 +110,21 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         }
         recovered = true;
         List<InFlight> pending = new ArrayList<>();
+        List<KeyValue<String, InFlight>> legacy = new ArrayList<>();
         try (KeyValueIterator<String, InFlight> it = store.all()) {
-            it.forEachRemaining(kv -> pending.add(kv.value));
+            it.forEachRemaining(kv -> {
+                pending.add(kv.value);
+                if (!kv.key.equals(kv.value.key())) {
+                    legacy.add(kv);
+                }
+            });
         }
-        pending.forEach(stepper::start);
+        // entries written before keys named the reply topic move to their key, so they are found and answered once
+        legacy.forEach(kv -> {
+            store.delete(kv.key);
+            store.put(kv.value.key(), kv.value);
+        });
+        pending.forEach(gate::resume);
     }
 
     @Override
@@ -118,6 +139,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
             stepper.close();
             queues.clear();
             shadows.clear();
+            gate.clear();
         }
     }
 }

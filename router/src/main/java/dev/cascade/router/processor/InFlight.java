@@ -49,6 +49,20 @@ public record InFlight(@JsonProperty("id") String id,
         return new RoutePolicy(route, tiers);
     }
 
+    /**
+     * The entry's key in the store: ids are unique per reply topic, so one producer's query cannot block (as a
+     * duplicate in flight) or share the entry of another team's query with the same id. Topic names cannot contain
+     * {@code |}, so the key is unambiguous.
+     */
+    public String key() {
+        return key(replyTopic, id);
+    }
+
+    /** The store key of a query with this id answered on {@code replyTopic}. */
+    public static String key(String replyTopic, String id) {
+        return replyTopic + "|" + id;
+    }
+
     public TierStep step() {
         return tiers.get(tierIndex);
     }

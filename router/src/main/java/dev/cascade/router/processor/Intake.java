@@ -23,19 +23,21 @@ final class Intake {
     private final String answersTopic;
     private final KeyValueStore<String, InFlight> store;
     private final Outputs outputs;
+    private final ShadowSampler sampler;
 
     /**
      * @param maxHeaderBytes largest total of a query's headers (they are kept in the in-flight entry and copied onto
      *                       the answer, so they are bounded like the value)
      */
     Intake(QueryParser parser, int maxHeaderBytes, RouteTable routes, String answersTopic,
-           KeyValueStore<String, InFlight> store, Outputs outputs) {
+           KeyValueStore<String, InFlight> store, Outputs outputs, ShadowSampler sampler) {
         this.parser = parser;
         this.maxHeaderBytes = maxHeaderBytes;
         this.routes = routes;
         this.answersTopic = answersTopic;
         this.store = store;
         this.outputs = outputs;
+        this.sampler = sampler;
     }
 
     /** The accepted query, not yet stored or dispatched; null when the record was dead-lettered. */
@@ -46,15 +48,17 @@ final class Intake {
                     + maxHeaderBytes);
             return null;
         }
-        ParseResult parsed = parser.parse(record.value());
+        Outputs.Source source = outputs.source();
+        ParseResult parsed = parser.parse(record.value(), source == null ? null : source.topic());
         if (parsed instanceof ParseResult.Rejected r) {
             outputs.deadLetter(record, r.reason(), r.detail());
             return null;
         }
         Query query = ((ParseResult.Valid) parsed).query();
-        if (store.get(query.id()) != null) {
+        String replyTopic = query.replyTo() != null ? query.replyTo() : answersTopic;
+        if (store.get(InFlight.key(replyTopic, query.id())) != null) {
             outputs.deadLetter(record, RejectReason.DUPLICATE_IN_FLIGHT, "a query with id '" + query.id()
-                    + "' is already in flight");
+                    + "' answered on '" + replyTopic + "' is already in flight");
             return null;
         }
         RoutePolicy policy = routes.resolve(query.route());
@@ -67,8 +71,7 @@ final class Intake {
         for (Header h : record.headers()) {
             headers.add(new InFlight.StoredHeader(h.key(), h.value()));
         }
-        String replyTopic = query.replyTo() != null ? query.replyTo() : answersTopic;
-        boolean shadow = ShadowSet.sampled(query.id(), policy.shadowRate());
+        boolean shadow = sampler.sampled(query.id(), policy.shadowRate());
         return new InFlight(query.id(), policy.route(), policy.tiers(), query.request(), replyTopic, headers,
                 outputs.now(), 0, 0, List.of(), shadow, List.of());
     }

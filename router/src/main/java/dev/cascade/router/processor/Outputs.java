@@ -40,15 +40,22 @@ final class Outputs {
     private final ProcessorContext<byte[], Object> context;
     private final RouterMetrics metrics;
     private final int maxRecordBytes;
+    private final ReplyTopics replyTopics;
+    private final String answersTopic;
 
     /**
      * @param maxRecordBytes the producer's {@code max.request.size}: a record over it would fail the task, so an
      *                       answer, shadow record or dead letter that would not fit is written smaller instead
+     * @param replyTopics    what is known of reply topics: an answer for a topic found missing since its query was
+     *                       let through goes to {@code answersTopic} instead
      */
-    Outputs(ProcessorContext<byte[], Object> context, RouterMetrics metrics, int maxRecordBytes) {
+    Outputs(ProcessorContext<byte[], Object> context, RouterMetrics metrics, int maxRecordBytes,
+            ReplyTopics replyTopics, String answersTopic) {
         this.context = context;
         this.metrics = metrics;
         this.maxRecordBytes = maxRecordBytes - FRAMING_BYTES;
+        this.replyTopics = replyTopics;
+        this.answersTopic = answersTopic;
     }
 
     long now() {
@@ -68,8 +75,25 @@ final class Outputs {
         return new AttemptSummary(step.tier(), outcome, confidence, result.latencyMs(), result.costUsd());
     }
 
-    /** Writes a query's one answer to its reply topic, with the query's headers. */
+    /**
+     * Writes a query's one answer to its reply topic, with the query's headers; to the answers topic, with a note in
+     * {@code error}, when the reply topic has been found missing since the query was let through (deleted meanwhile).
+     */
     void answer(InFlight query, AnswerEvent answer) {
+        String topic = query.replyTopic();
+        if (!topic.equals(answersTopic) && replyTopics.status(topic) == ReplyTopics.Status.MISSING) {
+            String note = "reply_to topic '" + topic + "' no longer exists; answered on " + answersTopic;
+            LOG.warn("query '{}': {}", query.id(), note);
+            answer(query, new AnswerEvent(answer.id(), answer.route(), answer.status(), answer.tier(), answer.model(),
+                    answer.content(), answer.confidence(), answer.costUsd(), answer.latencyMs(), answer.attempts(),
+                    answer.error() == null ? note : answer.error() + "; " + note), answersTopic);
+            return;
+        }
+        answer(query, answer, topic);
+    }
+
+    /** Writes a query's one answer to {@code topic}, with the query's headers. */
+    void answer(InFlight query, AnswerEvent answer, String topic) {
         Headers headers = new RecordHeaders();
         for (InFlight.StoredHeader h : query.headers()) {
             headers.add(h.key(), h.value());
@@ -90,7 +114,7 @@ final class Outputs {
             }
             LOG.warn("query '{}': {}", query.id(), sent.error());
         }
-        context.forward(new Record<>(key, new Routed(query.replyTopic(), value), now(), headers), SINK_ANSWERS);
+        context.forward(new Record<>(key, new Routed(topic, value), now(), headers), SINK_ANSWERS);
         metrics.answered(query.route(), sent.status());
     }
 
@@ -105,12 +129,28 @@ final class Outputs {
         context.forward(new Record<>(key, (Object) value, now()), SINK_SHADOW);
     }
 
+    /** Where an input came from, kept to name it on a dead letter written after its processing. */
+    record Source(String topic, int partition, long offset) {
+    }
+
+    /** The source of the record being processed; null in a punctuation. */
+    Source source() {
+        return context.recordMetadata().filter(m -> m.topic() != null)
+                .map(m -> new Source(m.topic(), m.partition(), m.offset())).orElse(null);
+    }
+
     /** Sends an input, bytes and headers unchanged, to the dead-letter topic with the reason and its origin. */
     void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String detail) {
+        deadLetter(record, reason, detail, source());
+    }
+
+    /** As {@link #deadLetter(Record, RejectReason, String)}, for an input read from {@code source} earlier. */
+    void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String detail, Source source) {
         Headers headers = new RecordHeaders(record.headers().toArray());
         DeadLetterHeaders.addReason(headers, reason.tag(), detail);
-        context.recordMetadata().ifPresent(m ->
-                DeadLetterHeaders.addSource(headers, m.topic(), m.partition(), m.offset()));
+        if (source != null) {
+            DeadLetterHeaders.addSource(headers, source.topic(), source.partition(), source.offset());
+        }
         byte[] value = DeadLetterHeaders.fit(record.key(), record.value(), headers, maxRecordBytes);
         context.forward(new Record<>(record.key(), (Object) value, record.timestamp(), headers), SINK_DLQ);
         metrics.rejected(reason);

@@ -29,20 +29,20 @@ public final class QueryParser {
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     private final int maxBytes;
-    private final List<Pattern> replyToAllow;
+    private final ReplyRules replyRules;
 
     /**
      * @param maxBytes     largest accepted value
      * @param replyToAllow glob patterns ({@code *} matches any run of characters) a {@code reply_to} must match
      */
     public QueryParser(int maxBytes, List<String> replyToAllow) {
-        this.maxBytes = maxBytes;
-        this.replyToAllow = replyToAllow.stream().map(QueryParser::glob).toList();
+        this(maxBytes, new ReplyRules(replyToAllow, List.of()));
     }
 
-    static Pattern glob(String pattern) {
-        return Pattern.compile(java.util.Arrays.stream(pattern.split("\\*", -1)).map(Pattern::quote)
-                .collect(java.util.stream.Collectors.joining(".*")));
+    /** @param replyRules which reply topics and tenant a query may name, by the topic it was read from */
+    public QueryParser(int maxBytes, ReplyRules replyRules) {
+        this.maxBytes = maxBytes;
+        this.replyRules = replyRules;
     }
 
     /** The largest accepted value, in bytes. */
@@ -50,7 +50,13 @@ public final class QueryParser {
         return maxBytes;
     }
 
+    /** Parses a value read from the shared queries topic. */
     public ParseResult parse(byte[] value) {
+        return parse(value, null);
+    }
+
+    /** Parses a value read from {@code source} (a tenant's queries topic, or null for the shared one). */
+    public ParseResult parse(byte[] value, String source) {
         if (value == null || value.length == 0) {
             return reject(RejectReason.EMPTY_VALUE, "record has no value");
         }
@@ -130,16 +136,20 @@ public final class QueryParser {
                 metadata.put(e.getKey(), e.getValue().asText());
             }
         }
-        if (replyTo != null && !replyAllowed(replyTo)) {
+        if (replyTo != null && !TOPIC_NAME.matcher(replyTo).matches()) {
             return reject(RejectReason.REPLY_TO_NOT_ALLOWED, "reply_to '" + truncate(replyTo)
                     + "' is not a topic the router may write answers to");
         }
+        String replyRefusal = replyRules.replyRefusal(source, replyTo);
+        if (replyRefusal != null) {
+            return reject(RejectReason.REPLY_TO_NOT_ALLOWED, replyRefusal);
+        }
+        String tenantRefusal = replyRules.tenantRefusal(source, tenant);
+        if (tenantRefusal != null) {
+            return reject(RejectReason.INVALID_FIELD, truncate(tenantRefusal));
+        }
         return new ParseResult.Valid(new Query(id.asText(), route, new ModelRequest(chat, maxTokens, temperature),
-                tenant, Map.copyOf(metadata), replyTo));
-    }
-
-    private boolean replyAllowed(String topic) {
-        return TOPIC_NAME.matcher(topic).matches() && replyToAllow.stream().anyMatch(p -> p.matcher(topic).matches());
+                replyRules.tenantOf(source, tenant), Map.copyOf(metadata), replyTo));
     }
 
     private static Object messages(JsonNode root) {

@@ -40,12 +40,12 @@ final class ShadowCalls {
                 continue;
             }
             set.expect();
-            completions.callShadow(tier, answered.request(), answered.id(), j);
+            completions.callShadow(tier, answered.request(), answered.key(), j);
         }
         if (set.complete()) {
             outputs.shadow(set.toRecord(outputs.now()));
         } else {
-            open.put(answered.id(), set);
+            open.put(answered.key(), set);
         }
     }
 
@@ -66,7 +66,7 @@ final class ShadowCalls {
             case SHORT_CIRCUITED -> Outcome.SHORT_CIRCUITED;
             case ERROR -> Outcome.ERROR;
         };
-        outputs.attempt(c.id(), set.query().route(), step, model, outcome, result, true);
+        outputs.attempt(set.query().id(), set.query().route(), step, model, outcome, result, true);
         set.ended(result.reply() == null ? null : ShadowReply.of(step.tier(), model, result, false));
         if (set.complete()) {
             open.remove(c.id());

@@ -2,12 +2,10 @@ package dev.cascade.router.processor;
 
 import dev.cascade.events.ShadowRecord;
 import dev.cascade.core.TierStep;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 
 /**
  * The answers to one shadow-sampled query being collected: those of the tiers tried before it was answered (kept in
@@ -44,22 +42,6 @@ final class ShadowSet {
             replies.add(reply);
         }
         outstanding--;
-    }
-
-    /**
-     * Whether a query is sampled at {@code rate}: a stable hash of its id, so a query re-dispatched after a crash is
-     * sampled the same way.
-     */
-    static boolean sampled(String id, double rate) {
-        if (rate <= 0) {
-            return false;
-        }
-        if (rate >= 1) {
-            return true;
-        }
-        CRC32 crc = new CRC32();
-        crc.update(id.getBytes(StandardCharsets.UTF_8));
-        return crc.getValue() / (double) (1L << 32) < rate;
     }
 
     ShadowRecord toRecord(long timestamp) {

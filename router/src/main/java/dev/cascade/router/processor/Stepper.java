@@ -83,14 +83,14 @@ final class Stepper {
             }
             switch (tier.tryAcquire()) {
                 case FULL -> {
-                    store.put(f.id(), f);
-                    queues.park(tier.name(), f.id());
+                    store.put(f.key(), f);
+                    queues.park(tier.name(), f.key());
                     return;
                 }
                 case PERMITTED -> {
                     InFlight d = f.nextDispatch();
-                    store.put(d.id(), d);
-                    completions.call(tier, d.request(), d.id(), d.dispatch());
+                    store.put(d.key(), d);
+                    completions.call(tier, d.request(), d.key(), d.dispatch());
                     return;
                 }
                 case SHORT_CIRCUITED -> f = conclude(f, new TierResult(CallResult.Kind.SHORT_CIRCUITED, null, 0,
@@ -140,7 +140,7 @@ final class Stepper {
 
     private void finish(InFlight f, AnswerEvent answer) {
         outputs.answer(f, answer);
-        store.delete(f.id());
+        store.delete(f.key());
         owned--;
         metrics.queriesInFlight(-1);
     }

@@ -81,7 +81,8 @@ public final class Tier {
     }
 
     /**
-     * Makes the call; only after {@link #tryAcquire()} returned PERMITTED. The future never completes exceptionally:
+     * Makes the call; only after {@link #tryAcquire()} returned PERMITTED. The request's {@code max_tokens} is held to
+     * the tier's {@code max_tokens} cap. The future never completes exceptionally:
      * errors, time-outs and replies that cannot be billed (invalid usage) are {@link TierResult}s, and so is any
      * failure of the client or of this code. The slot is released exactly once and the breaker told when the call
      * ends; at the time-out the client's call is abandoned, which cancels its exchange.
@@ -91,13 +92,22 @@ public final class Tier {
         AtomicBoolean released = new AtomicBoolean();
         CompletableFuture<TierResult> result;
         try {
-            result = client.complete(request)
+            result = client.complete(capped(request))
                     .orTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
                     .handle((reply, failure) -> finish(start, released, reply, failure));
         } catch (RuntimeException e) {
             result = CompletableFuture.completedFuture(finish(start, released, null, e));
         }
         return result.exceptionally(e -> finish(start, released, null, e));
+    }
+
+    /** The request with its {@code max_tokens} lowered to the tier's cap (or set to it when the query names none). */
+    ModelRequest capped(ModelRequest request) {
+        Integer cap = config.maxTokens();
+        if (cap == null || (request.maxTokens() != null && request.maxTokens() <= cap)) {
+            return request;
+        }
+        return new ModelRequest(request.messages(), cap, request.temperature());
     }
 
     private TierResult finish(Instant start, AtomicBoolean released, ModelReply reply, Throwable failure) {

@@ -9,9 +9,14 @@ import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.processor.CascadeProcessor;
 import dev.cascade.router.processor.InFlight;
 import dev.cascade.router.processor.QueryParser;
+import dev.cascade.router.processor.ReplyRules;
+import dev.cascade.router.processor.ReplyTopics;
 import dev.cascade.router.processor.Routed;
+import dev.cascade.router.processor.ShadowSampler;
 import dev.cascade.router.policy.PolicyValidator;
 import dev.cascade.router.tier.Tiers;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -35,12 +40,27 @@ public final class RouterTopology {
     private RouterTopology() {
     }
 
+    /** As {@link #build(RouterConfig, RouteTable, Tiers, RouterMetrics, ReplyTopics)}, every reply topic existing. */
     public static Topology build(RouterConfig config, RouteTable routes, Tiers tiers, RouterMetrics metrics) {
-        QueryParser parser = new QueryParser(config.maxQueryBytes(), config.replyToAllow());
+        return build(config, routes, tiers, metrics, ReplyTopics.assumeExisting());
+    }
+
+    /** @param replyTopics what the router knows of the {@code reply_to} topics queries name */
+    public static Topology build(RouterConfig config, RouteTable routes, Tiers tiers, RouterMetrics metrics,
+                                 ReplyTopics replyTopics) {
+        QueryParser parser = new QueryParser(config.maxQueryBytes(), new ReplyRules(config.replyToAllow(),
+                config.tenants().values().stream().map(t -> new ReplyRules.Tenant(t.name(), t.queries(),
+                        t.replyToAllow())).toList()));
+        List<String> queryTopics = new ArrayList<>();
+        queryTopics.add(config.topics().queries());
+        config.tenants().values().forEach(t -> queryTopics.add(t.queries()));
+        ShadowSampler sampler = config.shadowKey() == null ? ShadowSampler.unkeyed()
+                : ShadowSampler.keyed(config.shadowKey().bytes());
         Topology topology = new Topology();
-        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.topics().queries());
+        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                queryTopics.toArray(String[]::new));
         topology.addProcessor(PROCESSOR, () -> new CascadeProcessor(routes, tiers, parser, metrics,
-                config.topics().answers(), config.punctuateInterval(), config.maxRecordBytes()), SOURCE);
+                config.topics().answers(), config.punctuateInterval(), config.maxRecordBytes(), sampler, replyTopics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CascadeProcessor.STORE), Serdes.String(), JsonSerde.of(InFlight.class)),
                 PROCESSOR);

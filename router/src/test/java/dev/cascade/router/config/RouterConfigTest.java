@@ -49,6 +49,19 @@ class RouterConfigTest {
         assertThat(c.routes().get("default").tiers()).hasSize(2);
         assertThat(c.replyToAllow()).containsExactly("cascade.answers.*");
         assertThat(c.maxQueryBytes()).isEqualTo(256 * 1024);
+        assertThat(c.adminBind()).as("every interface, as before").isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void shouldTakeTheAdminBindAddressFromTheFileOrTheEnvironment() {
+        Map<String, Object> doc = new LinkedHashMap<>(Map.of("tiers", Map.of("general", Map.of("base_url",
+                "http://127.0.0.1:8000/v1", "model", "g", "confidence", "none"))));
+        doc.put("router", Map.of("admin_bind", "127.0.0.1"));
+        assertThat(RouterConfig.from(doc, Map.of(), "test").adminBind()).isEqualTo("127.0.0.1");
+        assertThat(RouterConfig.from(doc, Map.of("CASCADE_ADMIN_BIND", "::1"), "test").adminBind()).isEqualTo("::1");
+        doc.put("router", Map.of("admin_bind", "127.0.0.1/8 ; rm"));
+        assertThatThrownBy(() -> RouterConfig.from(doc, Map.of(), "test")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("router.admin_bind");
     }
 
     @Test
@@ -110,5 +123,31 @@ class RouterConfigTest {
         Map<String, Object> garbled = Map.of("tiers", tiers, "kafka", Map.of("max.request.size", "lots"));
         assertThatThrownBy(() -> RouterConfig.from(garbled, Map.of(), "test"))
                 .hasMessageContaining("kafka.max.request.size: must be a whole number of bytes >= 1024, got 'lots'");
+    }
+
+    @Test
+    void shouldCheckTenantsAgainstEachOtherAndTheSharedQueriesTopic() {
+        Map<String, Object> doc = new LinkedHashMap<>(Map.of("tiers", Map.of("general", Map.of("base_url",
+                "http://127.0.0.1:8000/v1", "model", "g", "confidence", "none"))));
+        doc.put("router", Map.of("tenants", Map.of(
+                "team-a", Map.of("queries", "cascade.queries.a", "reply_to_allow", List.of("cascade.answers.a.*")))));
+        TenantConfig a = RouterConfig.from(doc, Map.of(), "test").tenants().get("team-a");
+        assertThat(a.queries()).isEqualTo("cascade.queries.a");
+        assertThat(a.replyToAllow()).containsExactly("cascade.answers.a.*");
+
+        Map<String, Object> tenants = new LinkedHashMap<>();
+        tenants.put("team-a", Map.of("queries", "cascade.queries", "reply_to_allow", List.of("x")));
+        tenants.put("team-b", Map.of("queries", "cascade.queries.b"));
+        tenants.put("team-c", Map.of("queries", "cascade.queries.b", "reply_to_allow", List.of("y")));
+        tenants.put("team d", Map.of("queries", "cascade.queries.d", "reply_to_allow", List.of("z"), "acl", "x"));
+        doc.put("router", Map.of("tenants", tenants));
+        assertThatThrownBy(() -> RouterConfig.from(doc, Map.of(), "test")).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).anySatisfy(
+                        p -> assertThat(p).startsWith("router.tenants.team-a.queries").contains("shared"))
+                        .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team-b.reply_to_allow"))
+                        .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team-c.queries")
+                                .contains("team-b"))
+                        .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team d").contains("name"))
+                        .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team d.acl")));
     }
 }

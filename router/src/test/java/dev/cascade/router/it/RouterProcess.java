@@ -42,6 +42,11 @@ final class RouterProcess implements AutoCloseable {
         return new RouterProcess(pb.start(), log);
     }
 
+    /** Waits for the process to end by itself; its exit code, or -1 if it is still running after {@code wait}. */
+    int awaitExit(java.time.Duration wait) throws InterruptedException {
+        return process.waitFor(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -126,12 +126,20 @@ class SecureKafkaIntegrationTest {
                 Files.writeString(noCert, String.join("\n", "security.protocol=SSL",
                         "ssl.truststore.location=" + dir.resolve("truststore.p12"), "ssl.truststore.password=" + PW,
                         "ssl.truststore.type=PKCS12", ""));
+                ByteArrayOutputStream refusedOut = new ByteArrayOutputStream();
+                ByteArrayOutputStream refusedErr = new ByteArrayOutputStream();
                 int refused = CascadeCtl.run(new String[]{"--bootstrap-servers", "127.0.0.1:" + tls,
                         "--command-config", noCert.toString(), "--timeout", "5", "--config-topic", h.topics.config(),
                         "--status-topic", h.topics.configStatus(), "config", "get"},
-                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-                assertThat(refused).isNotZero();
+                        new PrintStream(refusedOut, true, StandardCharsets.UTF_8),
+                        new PrintStream(refusedErr, true, StandardCharsets.UTF_8));
+                String why = refusedErr.toString(StandardCharsets.UTF_8);
+                // the broker's refusal of the client's TLS authentication (under TLS 1.3 it comes after the handshake
+                // proper, "Failed to process post-handshake messages"), reported as a Kafka error (exit 4): not a
+                // time-out (3) or a usage error (2), and nothing of the config topic printed
+                assertThat(refused).as(why).isEqualTo(4);
+                assertThat(why).startsWith("error: org.apache.kafka.common.errors.SslAuthenticationException");
+                assertThat(refusedOut.toString(StandardCharsets.UTF_8)).isEmpty();
             }
         }
     }

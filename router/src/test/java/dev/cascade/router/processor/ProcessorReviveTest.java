@@ -44,7 +44,8 @@ class ProcessorReviveTest {
         }, null);
         CascadeProcessor processor = new CascadeProcessor(RouteTable.of(config.routes()), tiers,
                 new QueryParser(1024, List.of()), new RouterMetrics(new SimpleMeterRegistry(), tiers,
-                config.routes().keySet()), "cascade.answers", Duration.ofMillis(10), 1024 * 1024);
+                config.routes().keySet()), "cascade.answers", Duration.ofMillis(10), 1024 * 1024,
+                ShadowSampler.unkeyed(), ReplyTopics.assumeExisting());
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(1_000L);
         KeyValueStore<String, InFlight> store = Stores.keyValueStoreBuilder(

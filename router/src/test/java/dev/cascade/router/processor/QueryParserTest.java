@@ -79,7 +79,7 @@ class QueryParserTest {
                 .isEqualTo(RejectReason.REPLY_TO_NOT_ALLOWED);
         assertThat(reason("{\"id\":\"1\",\"prompt\":\"x\",\"reply_to\":\"cascade.answers.a b\"}"))
                 .isEqualTo(RejectReason.REPLY_TO_NOT_ALLOWED);
-        assertThat(QueryParser.glob("cascade.answers.*").matcher("cascade.answers.team-1").matches()).isTrue();
-        assertThat(QueryParser.glob("*.replies").matcher("app.replies").matches()).isTrue();
+        assertThat(ReplyRules.glob("cascade.answers.*").matcher("cascade.answers.team-1").matches()).isTrue();
+        assertThat(ReplyRules.glob("*.replies").matcher("app.replies").matches()).isTrue();
     }
 }

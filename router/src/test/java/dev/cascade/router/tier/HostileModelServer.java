@@ -35,6 +35,7 @@ public final class HostileModelServer implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger abandoned = new AtomicInteger();
     private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
+    private final List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private HostileModelServer(Behaviour behaviour) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -42,7 +43,7 @@ public final class HostileModelServer implements AutoCloseable {
             requests.incrementAndGet();
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             lastAuthorization.set(auth != null ? auth : ex.getRequestHeaders().getFirst("x-api-key"));
-            ex.getRequestBody().readAllBytes();
+            bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             try {
                 behaviour.handle(ex);
             } catch (IOException e) {
@@ -81,6 +82,11 @@ public final class HostileModelServer implements AutoCloseable {
     /** The credential header of the last request ({@code Authorization} or {@code x-api-key}). */
     public String lastAuthorization() {
         return lastAuthorization.get();
+    }
+
+    /** The bodies of the requests received so far, in order. */
+    public List<String> bodies() {
+        return List.copyOf(bodies);
     }
 
     /** A well-formed chat completion with logprobs for confidence 0.99 and the given usage. */
