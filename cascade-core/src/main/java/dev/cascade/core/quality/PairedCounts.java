@@ -1,5 +1,7 @@
 package dev.cascade.core.quality;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * Judgements of two answers to the same queries, as a 2 x 2 table: the first answer (the one served, or a tier's)
  * against the second (the reference's). Counts may be sums over many queries; they are never negative. Immutable.
@@ -9,7 +11,10 @@ package dev.cascade.core.quality;
  * @param secondOnly the first wrong, the second right
  * @param bothWrong  both wrong
  */
-public record PairedCounts(long bothRight, long firstOnly, long secondOnly, long bothWrong) {
+public record PairedCounts(@JsonProperty("both_right") long bothRight,
+                           @JsonProperty("first_only") long firstOnly,
+                           @JsonProperty("second_only") long secondOnly,
+                           @JsonProperty("both_wrong") long bothWrong) {
     public static final PairedCounts NONE = new PairedCounts(0, 0, 0, 0);
 
     public PairedCounts {
