@@ -17,11 +17,13 @@ import java.util.regex.Pattern;
  * Validates a route policy record of the config topic against the deployment's tiers. Pure and thread-safe; the
  * router's live table, the status processor and the CLI use the same rules.
  *
- * <p>The value: {@code {"tiers":[{"name":"small","threshold":0.82},{"name":"general"}],"shadow_rate":0.0}}.
+ * <p>The value: {@code {"tiers":[{"name":"small","threshold":0.82},{"name":"general"}],"shadow_rate":0.0,
+ * "target_quality":0.97,"reference":"general"}} ({@code shadow_rate}, {@code target_quality} and {@code reference}
+ * optional).
  */
 public final class PolicyParser {
     private static final Pattern ROUTE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final Set<String> POLICY_FIELDS = Set.of("tiers", "shadow_rate");
+    private static final Set<String> POLICY_FIELDS = Set.of("tiers", "shadow_rate", "target_quality", "reference");
     private static final Set<String> STEP_FIELDS = Set.of("name", "threshold");
 
     /** Either a valid policy or why the record is refused. */
@@ -47,8 +49,16 @@ public final class PolicyParser {
      *                          threshold 0, or every call to them would be paid for and never used
      */
     public PolicyParser(Set<String> knownTiers, Set<String> withoutConfidence) {
-        this.knownTiers = Set.copyOf(knownTiers);
+        this.knownTiers = knownTiers == null ? null : Set.copyOf(knownTiers);
         this.withoutConfidence = Set.copyOf(withoutConfidence);
+    }
+
+    /**
+     * The same rules for a reader that does not know the deployment's tiers (the cost ledger, which needs only a
+     * route's {@code target_quality} and {@code reference}): any tier name is accepted, everything else is checked.
+     */
+    public static PolicyParser anyTier() {
+        return new PolicyParser(null, Set.of());
     }
 
     /** Why a tier measuring no confidence cannot hold this place, or null when it can. */
@@ -84,7 +94,7 @@ public final class PolicyParser {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!POLICY_FIELDS.contains(f)) {
-                return invalid("unknown field '" + f + "' (known: tiers, shadow_rate)");
+                return invalid("unknown field '" + f + "' (known: tiers, shadow_rate, target_quality, reference)");
             }
         }
         JsonNode shadow = root.get("shadow_rate");
@@ -94,6 +104,23 @@ public final class PolicyParser {
                 return invalid("shadow_rate must be a number in [0, 1], got " + shadow);
             }
             shadowRate = shadow.asDouble();
+        }
+        JsonNode target = root.get("target_quality");
+        Double targetQuality = null;
+        if (target != null && !target.isNull()) {
+            if (!target.isNumber() || !(target.asDouble() > 0 && target.asDouble() <= 1)) {
+                return invalid("target_quality must be a number in (0, 1] (the share of the reference's accuracy "
+                        + "to keep), got " + target);
+            }
+            targetQuality = target.asDouble();
+        }
+        JsonNode referenceNode = root.get("reference");
+        String reference = null;
+        if (referenceNode != null && !referenceNode.isNull()) {
+            if (!referenceNode.isTextual()) {
+                return invalid("reference must be a tier name, got " + referenceNode);
+            }
+            reference = referenceNode.asText();
         }
         JsonNode tiers = root.get("tiers");
         if (tiers == null || !tiers.isArray() || tiers.isEmpty()) {
@@ -115,7 +142,7 @@ public final class PolicyParser {
             if (name == null || !name.isTextual()) {
                 return invalid("tiers[" + i + "].name must be a string");
             }
-            if (!knownTiers.contains(name.asText())) {
+            if (knownTiers != null && !knownTiers.contains(name.asText())) {
                 return invalid("tiers[" + i + "]: unknown tier '" + name.asText() + "' (deployed: "
                         + new java.util.TreeSet<>(knownTiers) + ")");
             }
@@ -140,7 +167,7 @@ public final class PolicyParser {
             }
         }
         try {
-            return new Result.Valid(new RoutePolicy(route, steps, shadowRate));
+            return new Result.Valid(new RoutePolicy(route, steps, shadowRate, targetQuality, reference));
         } catch (IllegalArgumentException e) {
             return invalid(e.getMessage());
         }
@@ -157,6 +184,12 @@ public final class PolicyParser {
             }
         }
         root.put("shadow_rate", policy.shadowRate());
+        if (policy.targetQuality() != null) {
+            root.put("target_quality", policy.targetQuality());
+        }
+        if (policy.reference() != null) {
+            root.put("reference", policy.reference());
+        }
         return root;
     }
 

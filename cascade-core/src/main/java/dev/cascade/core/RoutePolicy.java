@@ -7,14 +7,25 @@ import java.util.Set;
 /**
  * A route's cascade: tiers in the order they are tried. Every tier but the last has a threshold; the last is
  * terminal and its answer is always accepted. {@code shadowRate} is the fraction of queries whose accepted answer
- * is also compared with every later tier's (shadow calls, not served). Immutable.
+ * is also compared with every later tier's (shadow calls, not served). {@code targetQuality} (optional, in (0, 1]) is
+ * the share of the reference tier's accuracy the route must keep; {@code reference} (optional, one of the route's
+ * tiers) is the tier it is measured against, by default the last. Immutable.
  */
-public record RoutePolicy(String route, List<TierStep> tiers, double shadowRate) {
+public record RoutePolicy(String route, List<TierStep> tiers, double shadowRate, Double targetQuality,
+                          String reference) {
     public RoutePolicy(String route, List<TierStep> tiers) {
         this(route, tiers, 0.0);
     }
 
+    public RoutePolicy(String route, List<TierStep> tiers, double shadowRate) {
+        this(route, tiers, shadowRate, null, null);
+    }
+
     public RoutePolicy {
+        if (targetQuality != null && !(targetQuality > 0 && targetQuality <= 1)) {
+            throw new IllegalArgumentException("route '" + route + "': target_quality must be in (0, 1], got "
+                    + targetQuality);
+        }
         if (!(shadowRate >= 0 && shadowRate <= 1)) {
             throw new IllegalArgumentException("route '" + route + "': shadow_rate must be in [0, 1], got "
                     + shadowRate);
@@ -42,6 +53,16 @@ public record RoutePolicy(String route, List<TierStep> tiers, double shadowRate)
                         + "' takes no threshold (its answers are always accepted)");
             }
         }
+        if (reference != null && !seen.contains(reference)) {
+            throw new IllegalArgumentException("route '" + route + "': reference '" + reference
+                    + "' is not one of its tiers " + tiers.stream().map(TierStep::tier).toList()
+                    + " (the reference must answer the same shadow-sampled queries)");
+        }
+    }
+
+    /** The tier quality is measured against: {@code reference}, else the last tier. */
+    public String referenceTier() {
+        return reference != null ? reference : tiers.get(tiers.size() - 1).tier();
     }
 
     public boolean isTerminal(int index) {

@@ -74,4 +74,48 @@ class PolicyParserTest {
         assertThat(((PolicyParser.Result.Valid) parse("plain", "{\"tiers\":[{\"name\":\"general\"}]}")).policy()
                 .shadowRate()).isZero();
     }
+
+    @Test
+    void shouldCarryTheQualityTargetAndReferenceThroughParseAndJson() {
+        RoutePolicy policy = ((PolicyParser.Result.Valid) parse("kept", "{\"tiers\":[{\"name\":\"small\","
+                + "\"threshold\":0.5},{\"name\":\"medium\",\"threshold\":0.6},{\"name\":\"general\"}],"
+                + "\"target_quality\":0.97,\"reference\":\"medium\"}")).policy();
+        assertThat(policy.targetQuality()).isEqualTo(0.97);
+        assertThat(policy.reference()).isEqualTo("medium");
+        assertThat(policy.referenceTier()).isEqualTo("medium");
+        String json = PolicyParser.toJson(policy).toString();
+        assertThat(json).contains("\"target_quality\":0.97").contains("\"reference\":\"medium\"");
+        assertThat(((PolicyParser.Result.Valid) parse("kept", json)).policy()).isEqualTo(policy);
+
+        RoutePolicy plain = ((PolicyParser.Result.Valid) parse("plain", "{\"tiers\":[{\"name\":\"small\","
+                + "\"threshold\":0.5},{\"name\":\"general\"}],\"target_quality\":1}")).policy();
+        assertThat(plain.reference()).isNull();
+        assertThat(plain.referenceTier()).as("the last tier by default").isEqualTo("general");
+        assertThat(PolicyParser.toJson(plain).has("reference")).isFalse();
+    }
+
+    @Test
+    void shouldRejectATargetOutsideZeroToOneAndAReferenceThatIsNotATierOfTheRoute() {
+        String tiers = "\"tiers\":[{\"name\":\"small\",\"threshold\":0.5},{\"name\":\"general\"}]";
+        assertThat(reason("{" + tiers + ",\"target_quality\":0}")).contains("target_quality").contains("(0, 1]")
+                .contains("got 0");
+        assertThat(reason("{" + tiers + ",\"target_quality\":1.2}")).contains("1.2");
+        assertThat(reason("{" + tiers + ",\"target_quality\":\"high\"}")).contains("\"high\"");
+        assertThat(reason("{" + tiers + ",\"reference\":\"medium\"}")).contains("reference 'medium'")
+                .contains("[small, general]");
+        assertThat(reason("{" + tiers + ",\"reference\":3}")).contains("reference must be a tier name");
+        assertThat(reason("{" + tiers + ",\"target\":0.9}")).contains("unknown field 'target'")
+                .contains("target_quality");
+    }
+
+    @Test
+    void shouldAcceptAnyTierNameInTheLenientModeButCheckEverythingElse() {
+        PolicyParser lenient = PolicyParser.anyTier();
+        PolicyParser.Result r = lenient.parse("r", ("{\"tiers\":[{\"name\":\"tiny\",\"threshold\":0.5},"
+                + "{\"name\":\"huge\"}],\"target_quality\":0.9}").getBytes(StandardCharsets.UTF_8));
+        assertThat(((PolicyParser.Result.Valid) r).policy().referenceTier()).isEqualTo("huge");
+        PolicyParser.Result bad = lenient.parse("r", ("{\"tiers\":[{\"name\":\"tiny\",\"threshold\":0.5},"
+                + "{\"name\":\"huge\"}],\"target_quality\":2}").getBytes(StandardCharsets.UTF_8));
+        assertThat(((PolicyParser.Result.Invalid) bad).reason()).contains("target_quality");
+    }
 }

@@ -1,14 +1,19 @@
 package dev.cascade.ledger;
 
+import dev.cascade.core.RoutePolicy;
 import dev.cascade.ledger.config.LedgerConfig;
+import dev.cascade.ledger.config.RoutePolicies;
 import dev.cascade.ledger.metrics.LedgerMetrics;
 import dev.cascade.ledger.pricing.PricingValidator;
 import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.live.LiveTable;
 import dev.cascade.ledger.query.LedgerQueries;
+import dev.cascade.ledger.query.QualityQueries;
+import dev.cascade.ledger.quality.QualityTarget;
 import dev.cascade.ledger.topology.LedgerTopology;
 import dev.cascade.service.LiveTablePrerequisite;
 import dev.cascade.service.StreamsRunner;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the ledger runs: its topology, with live pricing loaded before processing, and the queries over its stores.
- * How it runs (start, fatal errors, ordered stop) is the {@link StreamsRunner}'s.
+ * What the ledger runs: its topology, with live pricing and the routing policies (for the routes' quality targets)
+ * loaded before processing, and the queries over its stores. How it runs (start, fatal errors, ordered stop) is the
+ * {@link StreamsRunner}'s.
  */
 public final class LedgerApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerApp.class);
@@ -32,6 +38,9 @@ public final class LedgerApp implements AutoCloseable {
     private final LedgerQueries queries;
     private final LiveTable<TierPrice> livePricing;
     private final Map<String, TierPrice> filePricing;
+    private final LiveTable<RoutePolicy> livePolicies;
+    private final Map<String, QualityTarget> fileTargets;
+    private final QualityQueries quality;
 
     public LedgerApp(LedgerConfig config, LedgerMetrics metrics) {
         Properties props = new Properties();
@@ -45,10 +54,30 @@ public final class LedgerApp implements AutoCloseable {
                         LOG.debug("pricing of '{}' refused by the live table: {}", tier, rejection);
                     }
                 });
-        this.runner = StreamsRunner.of("ledger", LedgerTopology.build(config, metrics), props,
-                List.of(new LiveTablePrerequisite(livePricing, "pricing", PRICING_LOAD_TIMEOUT)));
+        this.fileTargets = config.qualityTargets();
+        this.livePolicies = new LiveTable<>(config.kafka(), config.topics().config(), new RoutePolicies(),
+                (route, rejection) -> {
+                    if (rejection != null) {
+                        LOG.debug("policy of '{}' not read for its quality target: {}", route, rejection);
+                    }
+                });
+        this.runner = StreamsRunner.of("ledger", LedgerTopology.build(config, metrics, route -> {
+                    QualityTarget t = qualityTargets().get(route);
+                    return t == null ? null : t.reference();
+                }), props, List.of(new LiveTablePrerequisite(livePricing, "pricing", PRICING_LOAD_TIMEOUT),
+                        new LiveTablePrerequisite(livePolicies, "routing policies", PRICING_LOAD_TIMEOUT)));
         this.queries = new LedgerQueries(runner.streams(),
                 HostInfo.buildFromEndpoint(config.kafka().get("application.server")), config.bearerToken());
+        this.quality = new QualityQueries(queries, this::qualityTargets, Clock.systemUTC());
+    }
+
+    /** Quality targets in effect: the routing policies on the config topic over the config file's targets. */
+    public Map<String, QualityTarget> qualityTargets() {
+        return RoutePolicies.targets(livePolicies.snapshot(), fileTargets);
+    }
+
+    public QualityQueries quality() {
+        return quality;
     }
 
     /** Loads the live pricing (the pricing topic up to its current end), then starts processing. */

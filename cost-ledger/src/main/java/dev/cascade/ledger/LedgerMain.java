@@ -41,9 +41,10 @@ public final class LedgerMain {
         LedgerApp app = new LedgerApp(config, metrics);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(app.streams());
         streamsMetrics.bindTo(registry);
-        LedgerServer server = LedgerServer.start(config, app.queries(), app::pricing, () -> {
+        LedgerServer server = LedgerServer.start(config, app.queries(), app.quality(), app::pricing, () -> {
             try {
                 metrics.refresh(app.queries().totals(), app.pricing(), config.referenceTier());
+                metrics.refreshQuality(app.quality().routes("day"), app.quality().routes("all"));
             } catch (InvalidStateStoreException | IllegalStateException e) {
                 LoggerFactory.getLogger(LedgerMain.class).debug("ledger gauges not refreshed: {}", e.getMessage());
             }

@@ -149,4 +149,23 @@ class ContractRecordsTest {
         assertThat(topics.dlq()).isEqualTo("cascade.dlq");
         assertThat(topics.shadow()).isEqualTo("cascade.shadow");
     }
+
+    @Test
+    void shouldReadFeedbackOnTheServedAnswerAndOnOneTiersAnswerOfAShadowRecord() {
+        JsonSerde<FeedbackEvent> serde = JsonSerde.of(FeedbackEvent.class);
+        FeedbackEvent served = serde.fromBytes("{\"query_id\":\"q-1\",\"correct\":true}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(served.tier()).isNull();
+        assertThat(served.judgesServedAnswer()).isTrue();
+        assertThat(new String(serde.toBytes(served), StandardCharsets.UTF_8))
+                .isEqualTo("{\"query_id\":\"q-1\",\"correct\":true}");
+        FeedbackEvent tier = serde.fromBytes("{\"query_id\":\"q-1\",\"score\":0.2,\"tier\":\"general\"}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(tier.tier()).isEqualTo("general");
+        assertThat(tier.judgesServedAnswer()).isFalse();
+        assertThat(tier.verdict()).isFalse();
+        assertThat(tier.problem()).isNull();
+        assertThat(new FeedbackEvent("q", true, null, " ").problem()).contains("tier");
+        assertThat(new FeedbackEvent("q", true, null, "a|b").problem()).contains("a|b");
+    }
 }

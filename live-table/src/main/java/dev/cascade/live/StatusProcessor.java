@@ -12,7 +12,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -71,6 +75,20 @@ public final class StatusProcessor<V> implements Processor<String, byte[], Strin
                 Serdes.String(), Serdes.String()), names.processor());
         topology.addSink(names.sink(), statusTopic, new StringSerializer(), new ByteArraySerializer(),
                 names.processor());
+    }
+
+    /**
+     * The same sub-topology, with the same node, store and topic names, built in a {@link StreamsBuilder}: so an
+     * application can add more of its topology after it and keep the sub-topology's number.
+     */
+    public static <V> void addTo(StreamsBuilder builder, String topic, String statusTopic,
+                                 RecordValidator<V> validator, Names names, Consumer<Boolean> counter) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(names.store()),
+                Serdes.String(), Serdes.String()));
+        builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(names.source()))
+                .process(() -> new StatusProcessor<>(validator, names, counter), Named.as(names.processor()),
+                        names.store())
+                .to(statusTopic, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(names.sink()));
     }
 
     @Override

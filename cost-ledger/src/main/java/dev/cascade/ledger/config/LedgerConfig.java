@@ -8,6 +8,7 @@ import dev.cascade.events.PricingRecord;
 import dev.cascade.events.TopicNames;
 import dev.cascade.ledger.pricing.PriceRecords;
 import dev.cascade.ledger.pricing.TierPrice;
+import dev.cascade.ledger.quality.QualityTarget;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +20,28 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The ledger's deployment config: Kafka settings, topics, HTTP port, window retention and per-tier pricing. Built
+ * The ledger's deployment config: Kafka settings, topics, HTTP port, window retention, per-tier pricing and the
+ * quality targets of routes defined only in the router's file (routes on the config topic carry their own). Built
  * from a YAML file plus the environment ({@code KAFKA_X_Y} becomes {@code x.y}; {@code LEDGER_HTTP_PORT}); unknown
  * fields are errors; every problem is reported at once. Immutable.
  */
 public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPort, String referenceTier,
                            Duration minuteRetention, Duration hourRetention, Duration dayRetention,
-                           Map<String, TierPrice> pricing, String bearerToken) {
+                           Map<String, TierPrice> pricing, String bearerToken,
+                           Map<String, QualityTarget> qualityTargets) {
+
+    public LedgerConfig {
+        qualityTargets = Map.copyOf(qualityTargets);
+    }
+
+    /** A config without quality targets of its own. */
+    public LedgerConfig(Map<String, String> kafka, Topics topics, int httpPort, String referenceTier,
+                        Duration minuteRetention, Duration hourRetention, Duration dayRetention,
+                        Map<String, TierPrice> pricing, String bearerToken) {
+        this(kafka, topics, httpPort, referenceTier, minuteRetention, hourRetention, dayRetention, pricing,
+                bearerToken, Map.of());
+    }
+
 
     /** The producer's record limit ({@code producer.max.request.size}, else {@code max.request.size}, else 1 MiB). */
     public int maxRecordBytes() {
@@ -52,10 +68,13 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
                          @JsonProperty("unmatched_feedback") String unmatchedFeedback,
                          @JsonProperty("dlq") String dlq,
                          @JsonProperty("pricing") String pricing,
-                         @JsonProperty("pricing_status") String pricingStatus) {
+                         @JsonProperty("pricing_status") String pricingStatus,
+                         @JsonProperty("shadow") String shadow,
+                         @JsonProperty("config") String config) {
         public static Topics defaults() {
             return new Topics(TopicNames.ATTEMPTS, TopicNames.ANSWERS, TopicNames.FEEDBACK,
-                    TopicNames.FEEDBACK_UNMATCHED, TopicNames.LEDGER_DLQ, TopicNames.PRICING, TopicNames.PRICING_STATUS);
+                    TopicNames.FEEDBACK_UNMATCHED, TopicNames.LEDGER_DLQ, TopicNames.PRICING, TopicNames.PRICING_STATUS,
+                    TopicNames.SHADOW, TopicNames.CONFIG);
         }
 
         /** Fills names the file left out with the defaults. */
@@ -63,7 +82,7 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
             Topics d = defaults();
             return new Topics(or(attempts, d.attempts), or(answers, d.answers), or(feedback, d.feedback),
                     or(unmatchedFeedback, d.unmatchedFeedback), or(dlq, d.dlq), or(pricing, d.pricing),
-                    or(pricingStatus, d.pricingStatus));
+                    or(pricingStatus, d.pricingStatus), or(shadow, d.shadow), or(config, d.config));
         }
 
         private static String or(String v, String fallback) {
@@ -79,7 +98,8 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
                 @JsonProperty("retention_hours") Map<String, Long> retentionHours,
                 @JsonProperty("pricing") Map<String, PricingRecord> pricing,
                 @JsonProperty("http_bearer_token_env") String bearerTokenEnv,
-                @JsonProperty("http_bearer_token_file") String bearerTokenFile) {
+                @JsonProperty("http_bearer_token_file") String bearerTokenFile,
+                @JsonProperty("quality_targets") Map<String, QualityTarget> qualityTargets) {
     }
 
     public static LedgerConfig load(Path path, Map<String, String> env) {
@@ -136,6 +156,16 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
             errors.add("reference_tier: '" + reference + "' must have api pricing (the general API the verdict "
                     + "compares against)");
         }
+        Map<String, QualityTarget> targets = f.qualityTargets() == null ? Map.of() : f.qualityTargets();
+        targets.forEach((route, t) -> {
+            if (t == null || t.targetQuality() == null || !(t.targetQuality() > 0 && t.targetQuality() <= 1)) {
+                errors.add("quality_targets." + route + ".target_quality: must be a number in (0, 1], got "
+                        + (t == null ? null : t.targetQuality()));
+            }
+            if (t != null && t.reference() != null && t.reference().isBlank()) {
+                errors.add("quality_targets." + route + ".reference: must be a tier name");
+            }
+        });
         String token = null;
         if (f.bearerTokenEnv() != null && f.bearerTokenFile() != null) {
             errors.add("http_bearer_token_env and http_bearer_token_file: give one, not both");
@@ -157,6 +187,7 @@ public record LedgerConfig(Map<String, String> kafka, Topics topics, int httpPor
         }
         return new LedgerConfig(kafka, f.topics() == null ? Topics.defaults() : f.topics().withDefaults(), port, reference,
                 Duration.ofHours(ret.getOrDefault("minute", 48L)), Duration.ofHours(ret.getOrDefault("hour", 24L * 35)),
-                Duration.ofHours(ret.getOrDefault("day", 24L * 400)), pricing, token == null ? null : token.trim());
+                Duration.ofHours(ret.getOrDefault("day", 24L * 400)), pricing, token == null ? null : token.trim(),
+                targets);
     }
 }

@@ -8,6 +8,7 @@ import dev.cascade.ledger.config.LedgerConfig;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.ledger.query.LedgerQueries;
+import dev.cascade.ledger.query.QualityQueries;
 import dev.cascade.ledger.query.Summary;
 import dev.cascade.ledger.query.WindowRow;
 import dev.cascade.service.HttpResponder;
@@ -28,8 +29,9 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /**
  * The ledger's HTTP API (read-only): {@code /api/summary}, {@code /api/tiers?route=&window=}, {@code /api/breakeven},
- * the page at {@code /}, {@code /metrics}, {@code /health/live|ready}, and {@code /internal/...} for the other
- * instances. While stores are being rebalanced, API calls answer 503 with a reason.
+ * {@code /api/quality?window=minute|hour|day|all} (default all), the page at {@code /}, {@code /metrics},
+ * {@code /health/live|ready}, and {@code /internal/...} for the other instances. While stores are being rebalanced,
+ * API calls answer 503 with a reason.
  */
 public final class LedgerServer implements AutoCloseable {
     private final HttpServer server;
@@ -48,7 +50,7 @@ public final class LedgerServer implements AutoCloseable {
         this.pricing = pricing;
     }
 
-    public static LedgerServer start(LedgerConfig config, LedgerQueries queries,
+    public static LedgerServer start(LedgerConfig config, LedgerQueries queries, QualityQueries quality,
                                      Supplier<Map<String, TierPrice>> pricing, Supplier<String> metrics,
                                      BooleanSupplier ready) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(config.httpPort()), 32);
@@ -60,9 +62,14 @@ public final class LedgerServer implements AutoCloseable {
         server.setExecutor(executor);
         LedgerServer s = new LedgerServer(server, executor, queries, pricing, config.bearerToken());
         server.createContext("/api/summary", ex -> s.json(ex, () -> Summary.summary(queries.totals(),
-                queries.failedByRoute(), pricing.get(), config.referenceTier())));
+                queries.failedByRoute(), pricing.get(), config.referenceTier(), quality.evidence())));
         server.createContext("/api/breakeven", ex -> s.json(ex, () -> Summary.breakeven(queries.totals(),
-                pricing.get(), config.referenceTier())));
+                pricing.get(), config.referenceTier(), quality.evidence())));
+        server.createContext("/api/quality", ex -> s.json(ex, () -> Map.of("routes",
+                quality.routes(params(ex).getOrDefault("window", "all")))));
+        server.createContext("/internal/quality-totals", ex -> s.json(ex, queries::localQualityTotals));
+        server.createContext("/internal/quality-buckets", ex -> s.json(ex, () ->
+                queries.localQualityBuckets(params(ex).getOrDefault("size", "minute"))));
         server.createContext("/api/tiers", ex -> s.json(ex, () -> s.tiers(params(ex))));
         server.createContext("/internal/totals", ex -> s.json(ex, queries::localTotals));
         server.createContext("/internal/failed", ex -> s.json(ex, queries::localFailed));

@@ -4,6 +4,7 @@ import dev.cascade.events.RouteTier;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.ledger.pricing.Verdict;
+import dev.cascade.ledger.quality.RouteQuality;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LedgerMetrics {
     /** Where an unreadable record came from: the {@code source} tag of {@link #DLQ}. */
-    public static final List<String> DLQ_SOURCES = List.of("attempts", "answers", "feedback");
+    public static final List<String> DLQ_SOURCES = List.of("attempts", "answers", "feedback", "shadow");
 
     public static final String DLQ = "ledger.dlq";
     public static final String FEEDBACK_UNMATCHED = "ledger.feedback.unmatched";
@@ -37,8 +38,25 @@ public final class LedgerMetrics {
     static final Figure ANSWERS = new Figure("ledger.answers", null, "answers served");
     static final Figure CALLS = new Figure("ledger.calls", null, "attempts by outcome");
     static final Figure ACCURACY = new Figure("ledger.quality.accuracy", null,
-            "accuracy from feedback (NaN until feedback arrives)");
+            "accuracy from feedback on the queries the tier served (ranks nothing; NaN until feedback arrives)");
     static final Figure FEEDBACK = new Figure("ledger.quality.feedback", null, "answers with feedback");
+    /** Windows of the paired quality estimate exported as gauges (the {@code window} tag). */
+    public static final List<String> QUALITY_WINDOWS = List.of("day", "all");
+    static final Figure QUALITY_RATIO = new Figure("ledger.quality.ratio", null,
+            "served accuracy / reference accuracy on the same judged shadow samples (NaN without enough of them)");
+    static final Figure QUALITY_RATIO_LOW = new Figure("ledger.quality.ratio.low", null,
+            "lower bound of the ratio's 95% interval");
+    static final Figure QUALITY_RATIO_HIGH = new Figure("ledger.quality.ratio.high", null,
+            "upper bound of the ratio's 95% interval");
+    static final Figure QUALITY_TARGET = new Figure("ledger.quality.target", null,
+            "the route's target_quality (NaN: none)");
+    static final Figure QUALITY_JUDGED = new Figure("ledger.quality.judged", null,
+            "shadow samples with the served and the reference answer both judged");
+    static final Figure QUALITY_SAMPLES = new Figure("ledger.quality.samples", null, "shadow samples counted");
+    static final Figure QUALITY_AGREEMENT = new Figure("ledger.quality.agreement", null,
+            "share of shadow samples whose served answer agrees with the reference's (normalised)");
+    static final Figure QUALITY_STATUS = new Figure("ledger.quality.status", null,
+            "1 for the route's current status against its target (OK, AT_RISK, BREACHED, INSUFFICIENT_DATA)");
     static final Figure PRICING_MISSING = new Figure("ledger.pricing.missing", null,
             "1 when a tier has traffic but no pricing");
     static final Figure MONTHLY_COST = new Figure("ledger.cascade.monthly.cost", USD,
@@ -123,6 +141,35 @@ public final class LedgerMetrics {
             set(BREAKEVEN, Tags.of("scope", t.tier()), orNaN(t.breakEven()));
             set(PAYBACK, tier, orNaN(t.paybackMonths()));
         }
+    }
+
+    /**
+     * Sets the paired quality gauges from the estimates of the last day and of all time (as {@code /api/quality}
+     * gives them); each route's status is one-hot over the four statuses.
+     */
+    public void refreshQuality(List<RouteQuality> day, List<RouteQuality> all) {
+        quality("day", day);
+        quality("all", all);
+    }
+
+    private void quality(String window, List<RouteQuality> routes) {
+        for (RouteQuality q : routes) {
+            Tags tags = Tags.of("route", q.route(), "window", window);
+            set(QUALITY_RATIO, tags, orNaN(q.ratio()));
+            set(QUALITY_RATIO_LOW, tags, orNaN(q.ratioLow()));
+            set(QUALITY_RATIO_HIGH, tags, orNaN(q.ratioHigh()));
+            set(QUALITY_JUDGED, tags, q.judged());
+            set(QUALITY_SAMPLES, tags, q.samples());
+            set(QUALITY_AGREEMENT, tags, orNaN(q.agreement()));
+            set(QUALITY_TARGET, Tags.of("route", q.route()), orNaN(q.target()));
+            for (RouteQuality.Status status : RouteQuality.Status.values()) {
+                set(QUALITY_STATUS, tags.and("status", status.name()), status == q.status() ? 1 : 0);
+            }
+        }
+    }
+
+    private static Number orNaN(Double v) {
+        return v == null ? Double.NaN : v;
     }
 
     private Counter deadLetterCounter(String source) {

@@ -1,7 +1,10 @@
 package dev.cascade.ledger.pricing;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.cascade.core.quality.PairedCounts;
 import dev.cascade.ledger.model.TierStats;
+import dev.cascade.ledger.quality.QualityEvidence;
+import dev.cascade.ledger.quality.RouteQuality;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -17,14 +20,20 @@ import java.util.TreeSet;
  * the general API's token prices applied to the tokens that answer used (prompt and completion tokens of the
  * accepted call). Monthly figures extrapolate the observed period (first to last event) to a month of
  * {@link TierPrice#HOURS_PER_MONTH} hours at the same rate.
+ *
+ * <p>Quality comes from the paired estimate ({@link QualityEvidence}): a tier's accuracy and the reference's are
+ * measured on the same shadow-sampled queries, both answers judged. A tier's accuracy on the queries it served is
+ * kept beside it, labelled so: it ranks nothing (the reference serves the hardest queries).
  */
 public final class Verdict {
     private static final MathContext MC = MathContext.DECIMAL64;
     private static final BigDecimal MIN_HOURS = new BigDecimal("0.0166667");
 
     /**
-     * The verdict on one self-hosted tier. Null break-even and payback mean "never" at current per-query economics;
-     * {@code qualityDelta} is the tier's accuracy minus the general API's (null until both have feedback).
+     * The verdict on one self-hosted tier. Null break-even and payback mean "never" at current per-query economics.
+     * {@code accuracy} and {@code referenceAccuracy} are measured on the same judged shadow samples
+     * ({@code qualityJudged} of them), {@code qualityDelta} is their difference (null without such samples);
+     * {@code servedAccuracy} is the tier's accuracy on the queries it served, which no comparison should use.
      */
     public record TierVerdict(@JsonProperty("tier") String tier,
                               @JsonProperty("answers") long answers,
@@ -40,7 +49,10 @@ public final class Verdict {
                               @JsonProperty("reference_accuracy") Double referenceAccuracy,
                               @JsonProperty("quality_delta") Double qualityDelta,
                               @JsonProperty("pays_off") boolean paysOff,
-                              @JsonProperty("sentence") String sentence) {
+                              @JsonProperty("sentence") String sentence,
+                              @JsonProperty("quality_judged") long qualityJudged,
+                              @JsonProperty("served_accuracy") Double servedAccuracy,
+                              @JsonProperty("quality_basis") String qualityBasis) {
     }
 
     /** One point of the break-even chart: monthly cost at a monthly volume. */
@@ -60,14 +72,21 @@ public final class Verdict {
                                  @JsonProperty("tiers") List<TierVerdict> tiers,
                                  @JsonProperty("missing_pricing") List<String> missingPricing,
                                  @JsonProperty("chart") List<Point> chart,
-                                 @JsonProperty("approximation") String approximation) {
+                                 @JsonProperty("approximation") String approximation,
+                                 @JsonProperty("quality") List<RouteQuality> quality) {
     }
 
     private Verdict() {
     }
 
+    /** The verdict without quality evidence (its quality figures are null). */
     public static CascadeVerdict compute(Map<String, TierStats> byTier, Map<String, TierPrice> prices,
                                          String referenceTier) {
+        return compute(byTier, prices, referenceTier, QualityEvidence.NONE);
+    }
+
+    public static CascadeVerdict compute(Map<String, TierStats> byTier, Map<String, TierPrice> prices,
+                                         String referenceTier, QualityEvidence quality) {
         TierPrice.Api reference = (TierPrice.Api) prices.get(referenceTier);
         long first = byTier.values().stream().mapToLong(TierStats::firstTs).min().orElse(0);
         long last = byTier.values().stream().mapToLong(TierStats::lastTs).max().orElse(0);
@@ -77,7 +96,6 @@ public final class Verdict {
 
         List<String> missing = new ArrayList<>(new TreeSet<>(byTier.keySet()));
         missing.removeIf(prices::containsKey);
-        Double referenceAccuracy = byTier.containsKey(referenceTier) ? byTier.get(referenceTier).accuracy() : null;
 
         List<TierVerdict> tiers = new ArrayList<>();
         BigDecimal variable = BigDecimal.ZERO;
@@ -96,7 +114,7 @@ public final class Verdict {
             answers += s.answers();
             if (price instanceof TierPrice.SelfHosted sh) {
                 fixedMonthly = fixedMonthly.add(sh.fixedMonthly());
-                tiers.add(tierVerdict(e.getKey(), s, sh, general, hours, perMonth, referenceAccuracy));
+                tiers.add(tierVerdict(e.getKey(), s, sh, general, hours, perMonth, quality.tier(e.getKey())));
             }
         }
         BigDecimal monthlyQueries = BigDecimal.valueOf(answers).multiply(perMonth, MC);
@@ -110,18 +128,32 @@ public final class Verdict {
             breakEven = fixedMonthly.divide(perQueryGain, MC);
         }
         boolean paysOff = answers > 0 && savings.signum() > 0;
-        String sentence = cascadeSentence(answers, paysOff, monthlyQueries, monthlyCost, monthlyGeneral, breakEven);
+        String sentence = cascadeSentence(answers, paysOff, monthlyQueries, monthlyCost, monthlyGeneral, breakEven)
+                + qualitySentence(quality.routes());
         List<Point> chart = chart(monthlyQueries, breakEven, fixedMonthly,
                 answers == 0 ? BigDecimal.ZERO : variable.divide(BigDecimal.valueOf(answers), MC),
                 answers == 0 ? BigDecimal.ZERO : allGeneral.divide(BigDecimal.valueOf(answers), MC));
         return new CascadeVerdict(round(monthlyQueries, 0), money(monthlyCost), money(monthlyGeneral), money(savings),
                 breakEven == null ? null : round(breakEven, 0), paysOff, sentence, tiers, missing, chart,
                 "general-API cost of an answer = the general API's token prices applied to the tokens of the call "
-                        + "that answered; monthly figures extrapolate the observed period at the same rate");
+                        + "that answered; monthly figures extrapolate the observed period at the same rate",
+                quality.routes());
+    }
+
+    /** The routes' paired quality, after the cost sentence. */
+    private static String qualitySentence(List<RouteQuality> routes) {
+        StringBuilder sb = new StringBuilder();
+        for (RouteQuality r : routes) {
+            if (r.samples() > 0 || r.target() != null) {
+                sb.append(' ').append(r.sentence());
+            }
+        }
+        return sb.length() == 0 ? " Quality against the reference is not measured yet: no route has shadow samples."
+                : sb.toString();
     }
 
     private static TierVerdict tierVerdict(String tier, TierStats s, TierPrice.SelfHosted price, BigDecimal general,
-                                           BigDecimal hours, BigDecimal perMonth, Double referenceAccuracy) {
+                                           BigDecimal hours, BigDecimal perMonth, PairedCounts paired) {
         BigDecimal gain = general.subtract(s.costUsd());
         BigDecimal monthlyQueries = BigDecimal.valueOf(s.answers()).multiply(perMonth, MC);
         BigDecimal monthlyNet = gain.multiply(perMonth, MC).subtract(price.fixedMonthly());
@@ -153,9 +185,13 @@ public final class Verdict {
                 money(price.fixedMonthly().multiply(hours, MC).divide(TierPrice.HOURS_PER_MONTH, MC)),
                 round(monthlyQueries, 0), money(price.fixedMonthly()), money(monthlyNet),
                 breakEven == null ? null : round(breakEven, 0), payback == null ? null : round(payback, 2),
-                s.accuracy(), referenceAccuracy,
-                s.accuracy() == null || referenceAccuracy == null ? null : s.accuracy() - referenceAccuracy,
-                paysOff, sentence);
+                paired.firstAccuracy(), paired.secondAccuracy(), paired.pairs() == 0 ? null
+                        : paired.firstAccuracy() - paired.secondAccuracy(), paysOff, sentence, paired.pairs(),
+                s.accuracy(), paired.pairs() == 0
+                        ? "no judged shadow samples yet: accuracy against the reference is not measured; "
+                        + "served_accuracy is on the queries it served only"
+                        : "accuracy and reference_accuracy on the same " + paired.pairs() + " judged shadow samples; "
+                        + "served_accuracy is on the queries it served only");
     }
 
     private static String cascadeSentence(long answers, boolean paysOff, BigDecimal volume, BigDecimal cost,

@@ -3,6 +3,7 @@ package dev.cascade.ledger.query;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.cascade.events.Json;
 import dev.cascade.events.RouteTier;
+import dev.cascade.ledger.model.QualityCounts;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.topology.LedgerTopology;
 import java.io.IOException;
@@ -110,6 +111,51 @@ public final class LedgerQueries {
             }
         }
         return out;
+    }
+
+    /** All-time paired quality counts by {@code route|reference}, from every instance. */
+    public Map<String, QualityCounts> qualityTotals() {
+        Map<String, QualityCounts> out = new TreeMap<>(localQualityTotals());
+        for (HostInfo h : others(LedgerTopology.QUALITY_TOTALS)) {
+            out.putAll(remote(h, "/internal/quality-totals", new TypeReference<Map<String, QualityCounts>>() { }));
+        }
+        return out;
+    }
+
+    public Map<String, QualityCounts> localQualityTotals() {
+        return local(LedgerTopology.QUALITY_TOTALS);
+    }
+
+    /** The quality buckets of a size ("minute", "hour") kept by every instance. */
+    public List<QualityCounts> qualityBuckets(String size) {
+        List<QualityCounts> out = new ArrayList<>(localQualityBuckets(size).values());
+        for (HostInfo h : others(LedgerTopology.qualityStore(checkBucket(size)))) {
+            out.addAll(remote(h, "/internal/quality-buckets?size=" + size,
+                    new TypeReference<Map<String, QualityCounts>>() { }).values());
+        }
+        return out;
+    }
+
+    public Map<String, QualityCounts> localQualityBuckets(String size) {
+        return local(LedgerTopology.qualityStore(checkBucket(size)));
+    }
+
+    private Map<String, QualityCounts> local(String storeName) {
+        Map<String, QualityCounts> out = new TreeMap<>();
+        ReadOnlyKeyValueStore<String, QualityCounts> store = streams.store(StoreQueryParameters.fromNameAndType(
+                storeName, QueryableStoreTypes.keyValueStore()));
+        try (KeyValueIterator<String, QualityCounts> it = store.all()) {
+            it.forEachRemaining(kv -> out.put(kv.key, kv.value));
+        }
+        return out;
+    }
+
+    private static String checkBucket(String size) {
+        if (!LedgerTopology.QUALITY_BUCKETS.contains(size)) {
+            throw new IllegalArgumentException("bucket size must be one of " + LedgerTopology.QUALITY_BUCKETS
+                    + "; got '" + size + "'");
+        }
+        return size;
     }
 
     private List<HostInfo> others(String store) {

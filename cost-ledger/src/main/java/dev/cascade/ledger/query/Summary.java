@@ -5,21 +5,35 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cascade.events.Json;
 import dev.cascade.events.Outcome;
+import dev.cascade.core.quality.PairedCounts;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.pricing.TierPrice;
 import dev.cascade.ledger.pricing.Verdict;
+import dev.cascade.ledger.quality.QualityEvidence;
 import java.math.BigDecimal;
 import java.util.Map;
 
-/** Builds the JSON of {@code /api/summary}, {@code /api/tiers} and {@code /api/breakeven} from query results. */
+/**
+ * Builds the JSON of {@code /api/summary}, {@code /api/tiers} and {@code /api/breakeven} from query results. A tier's
+ * {@code accuracy} there is measured on the queries it served ({@code accuracy_basis} says so); the comparison with
+ * the reference on the same queries is {@code paired_accuracy} and {@code paired_reference_accuracy}.
+ */
 public final class Summary {
     private Summary() {
     }
 
+    /** The label of per-tier accuracy wherever it is shown. */
+    public static final String SERVED_BASIS = "on the queries it served";
+
     public static ObjectNode summary(Map<String, TierStats> totals, Map<String, Long> failed,
                                      Map<String, TierPrice> prices, String referenceTier) {
+        return summary(totals, failed, prices, referenceTier, QualityEvidence.NONE);
+    }
+
+    public static ObjectNode summary(Map<String, TierStats> totals, Map<String, Long> failed,
+                                     Map<String, TierPrice> prices, String referenceTier, QualityEvidence quality) {
         Map<String, TierStats> tiers = TierStats.byTier(totals);
-        Verdict.CascadeVerdict verdict = Verdict.compute(tiers, prices, referenceTier);
+        Verdict.CascadeVerdict verdict = Verdict.compute(tiers, prices, referenceTier, quality);
         BigDecimal variable = BigDecimal.ZERO;
         BigDecimal shadow = BigDecimal.ZERO;
         long attempts = 0;
@@ -48,7 +62,14 @@ public final class Summary {
             root.putObject("period").put("from", first).put("to", last);
         }
         ArrayNode rows = root.putArray("tiers");
-        tiers.forEach((tier, s) -> rows.add(row(tier, null, s, prices.get(tier))));
+        tiers.forEach((tier, s) -> {
+            ObjectNode row = row(tier, null, s, prices.get(tier));
+            PairedCounts paired = quality.tier(tier);
+            row.put("paired_judged", paired.pairs());
+            row.put("paired_accuracy", paired.firstAccuracy());
+            row.put("paired_reference_accuracy", paired.secondAccuracy());
+            rows.add(row);
+        });
         root.put("verdict", verdict.sentence());
         ArrayNode missing = root.putArray("missing_pricing");
         verdict.missingPricing().forEach(missing::add);
@@ -77,13 +98,19 @@ public final class Summary {
         row.put("latency_p99_ms", s.latencyPercentileMs(99));
         row.put("feedback", s.feedback());
         row.put("accuracy", s.accuracy());
+        row.put("accuracy_basis", SERVED_BASIS);
         row.put("mean_score", s.meanScore());
         return row;
     }
 
     public static ObjectNode breakeven(Map<String, TierStats> totals, Map<String, TierPrice> prices,
                                        String referenceTier) {
-        return Json.mapper().valueToTree(Verdict.compute(TierStats.byTier(totals), prices, referenceTier));
+        return breakeven(totals, prices, referenceTier, QualityEvidence.NONE);
+    }
+
+    public static ObjectNode breakeven(Map<String, TierStats> totals, Map<String, TierPrice> prices,
+                                       String referenceTier, QualityEvidence quality) {
+        return Json.mapper().valueToTree(Verdict.compute(TierStats.byTier(totals), prices, referenceTier, quality));
     }
 
     /** Exact amount in plain notation without trailing zeros. */

@@ -16,7 +16,9 @@ import dev.cascade.ledger.pricing.PricingValidator;
 import dev.cascade.live.StatusProcessor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -43,12 +45,19 @@ import org.apache.kafka.streams.state.WindowStore;
  * on the right tier; feedback for a query the ledger has not seen goes to the unmatched-feedback topic. Windows are
  * by event time: an attempt's own timestamp, a feedback record's timestamp. Each topic value is parsed once; what
  * cannot be read goes to the ledger's dead-letter topic. A last sub-topology reports on every record of the pricing
- * topic. Every operator and store is named, and the names do not change (rolling upgrades).
+ * topic. Feedback naming a tier (a judgement of that tier's answer in a shadow record) does not count in the
+ * per-tier accuracy, which stays the accuracy on the queries a tier served; all feedback, with shadow records, feeds
+ * the paired quality estimate ({@link QualityTopology}), whose sub-topologies come after the pricing one. Every
+ * operator and store is named, and the names do not change (rolling upgrades).
  */
 public final class LedgerTopology {
     public static final String TOTALS = "tier-totals";
     public static final String FAILED = "failed-by-route";
     public static final String ANSWERED_BY = "answered-by";
+    /** All-time paired quality counts by {@code route|reference}. */
+    public static final String QUALITY_TOTALS = "quality-totals";
+    /** Sizes of the quality buckets kept in rings ("minute", "hour"). */
+    public static final List<String> QUALITY_BUCKETS = List.of("minute", "hour");
     public static final Map<String, Duration> WINDOWS = Map.of("minute", Duration.ofMinutes(1),
             "hour", Duration.ofHours(1), "day", Duration.ofDays(1));
     /** Node and store names of the pricing-status sub-topology, and the fields of its status records. */
@@ -73,7 +82,25 @@ public final class LedgerTopology {
         return "tier-" + window;
     }
 
+    /** Store of the quality buckets of a size ("minute", "hour"), keyed {@code route|reference|slot}. */
+    public static String qualityStore(String size) {
+        return "quality-" + size;
+    }
+
+    /** The topology with the quality references of the config file only. */
     public static Topology build(LedgerConfig config, LedgerMetrics metrics) {
+        return build(config, metrics, route -> {
+            dev.cascade.ledger.quality.QualityTarget t = config.qualityTargets().get(route);
+            return t == null ? null : t.reference();
+        });
+    }
+
+    /**
+     * @param references a route's configured quality reference, or null for its last tier; read when a shadow
+     *                   record is counted (the live policies, over the config file's targets)
+     */
+    public static Topology build(LedgerConfig config, LedgerMetrics metrics,
+                                 UnaryOperator<String> references) {
         StreamsBuilder b = new StreamsBuilder();
         LedgerConfig.Topics t = config.topics();
         ParsedSource sources = new ParsedSource(b, t.dlq(), metrics, config.maxRecordBytes());
@@ -94,6 +121,7 @@ public final class LedgerTopology {
                         FeedbackEvent::problem)
                 .selectKey((k, f) -> f.queryId(), Named.as("feedback-by-query"));
         Map<String, KStream<String, JoinedFeedback>> joined = feedback
+                .filter((id, f) -> f.judgesServedAnswer(), Named.as("served-answer-feedback"))
                 .leftJoin(answeredBy, JoinedFeedback::new, Joined.<String, FeedbackEvent, RouteTier>with(
                         Serdes.String(), FEEDBACK, ROUTE_TIER).withName("feedback-join"))
                 .split(Named.as("joined-feedback-"))
@@ -115,10 +143,10 @@ public final class LedgerTopology {
                 .groupBy((id, a) -> a.route(), Grouped.with("failed-by-route-grouped", Serdes.String(), ANSWERS))
                 .count(Named.as(FAILED + "-count"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(FAILED)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
-        Topology topology = b.build();
-        StatusProcessor.addTo(topology, t.pricing(), t.pricingStatus(), new PricingValidator(config.referenceTier()),
+        StatusProcessor.addTo(b, t.pricing(), t.pricingStatus(), new PricingValidator(config.referenceTier()),
                 PRICING_STATUS, metrics::pricingRecord);
-        return topology;
+        QualityTopology.addTo(b, sources, t.shadow(), feedback, references);
+        return b.build();
     }
 
     /** Totals and windows by route and tier; the events' record timestamps are their event times. */

@@ -59,7 +59,7 @@ class LedgerIntegrationTest {
         config = LedgerTestSupport.config(broker, s, "a", port);
         LedgerTestSupport.createTopics(broker, config);
         app = new LedgerApp(config, new LedgerMetrics(new SimpleMeterRegistry()));
-        server = LedgerServer.start(config, app.queries(), app::pricing, () -> "", () -> true);
+        server = LedgerServer.start(config, app.queries(), app.quality(), app::pricing, () -> "", () -> true);
         app.start();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
@@ -96,6 +96,17 @@ class LedgerIntegrationTest {
             for (int i = 0; i < QUERIES; i += 10) {
                 producer.send(new ProducerRecord<>(config.topics().feedback(), "q" + i,
                         "{\"query_id\":\"q" + i + "\",\"correct\":" + (i % 20 == 0) + "}"));
+            }
+            // 60 shadow-sampled queries on route "default": both answers judged, small right on 50 of 54
+            for (int i = 0; i < 60; i++) {
+                String id = "s" + i;
+                boolean bySmall = i < 54;
+                producer.send(new ProducerRecord<>(config.topics().shadow(), id, LedgerTestSupport.shadow(id,
+                        "default", bySmall ? "small" : "general", bySmall && i >= 50 ? "B" : "A", "A")));
+                producer.send(new ProducerRecord<>(config.topics().feedback(), id, "{\"query_id\":\"" + id
+                        + "\",\"tier\":\"general\",\"correct\":true}"));
+                producer.send(new ProducerRecord<>(config.topics().feedback(), id, "{\"query_id\":\"" + id
+                        + "\",\"tier\":\"small\",\"correct\":" + !(i >= 50 && i < 54) + "}"));
             }
             producer.send(new ProducerRecord<>(config.topics().feedback(), "ghost",
                     "{\"query_id\":\"ghost\",\"correct\":true}"));
@@ -161,6 +172,41 @@ class LedgerIntegrationTest {
     }
 
     @Test
+    void shouldServeThePairedQualityEstimateOfShadowSamples() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode routes = LedgerTestSupport.get(port, "/api/quality").path("routes");
+            assertThat(routes).hasSize(1);
+            assertThat(routes.get(0).path("judged").asLong()).isEqualTo(60);
+        });
+        JsonNode q = LedgerTestSupport.get(port, "/api/quality?window=all").path("routes").get(0);
+        assertThat(q.path("route").asText()).isEqualTo("default");
+        assertThat(q.path("reference").asText()).isEqualTo("general");
+        assertThat(q.path("samples").asLong()).isEqualTo(60);
+        // the served answer is small's on s0-s53 (wrong on s50-s53), general's on s54-s59: 56 of 60 right
+        assertThat(q.path("ratio").asDouble()).isEqualTo(56 / 60.0);
+        assertThat(q.path("agreement").asDouble()).isEqualTo(56 / 60.0);
+        assertThat(q.path("ratio_low").asDouble()).isLessThan(56 / 60.0);
+        assertThat(q.path("ratio_high").asDouble()).isGreaterThan(56 / 60.0);
+        assertThat(q.path("target").isNull()).isTrue();
+        assertThat(q.path("status").asText()).isEqualTo("INSUFFICIENT_DATA");
+        assertThat(q.path("sentence").asText()).contains("no target_quality");
+        assertThat(LedgerTestSupport.get(port, "/api/quality?window=hour").path("routes").get(0).path("judged")
+                .asLong()).isEqualTo(60);
+        // a target published on the config topic applies at once, with no restart
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            p.send(new ProducerRecord<>(config.topics().config(), "default", "{\"tiers\":[{\"name\":\"small\","
+                    + "\"threshold\":0.8},{\"name\":\"general\"}],\"target_quality\":0.5}")).get();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(LedgerTestSupport
+                .get(port, "/api/quality").path("routes").get(0).path("status").asText()).isEqualTo("OK"));
+        JsonNode small = LedgerTestSupport.get(port, "/api/summary").path("tiers");
+        for (JsonNode t : small) {
+            assertThat(t.path("accuracy_basis").asText()).isEqualTo("on the queries it served");
+        }
+    }
+
+    @Test
     void shouldApplyValidPricingLiveRejectBadPricingAndReportBoth() throws Exception {
         String topic = config.topics().pricing();
         String status = config.topics().pricingStatus();
@@ -209,7 +255,10 @@ class LedgerIntegrationTest {
         Path chromium = dev.cascade.kafka.SystemTool.find("chromium");
         Assumptions.assumeTrue(chromium != null, "needs chromium on the PATH (.ci/run installs it)");
         Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> LedgerTestSupport.getOrNull(port, "/api/summary") != null
-                && LedgerTestSupport.getOrNull(port, "/api/summary").path("answers").asLong() == QUERIES);
+                && LedgerTestSupport.getOrNull(port, "/api/summary").path("answers").asLong() == QUERIES
+                && LedgerTestSupport.getOrNull(port, "/api/quality") != null
+                && LedgerTestSupport.getOrNull(port, "/api/quality").path("routes").path(0).path("judged")
+                .asLong() == 60);
         Path profile = Files.createTempDirectory(Path.of(System.getProperty("cascade.test.dir", "target")), "chrome");
         Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -229,6 +278,11 @@ class LedgerIntegrationTest {
         assertThat(Integer.parseInt(be.group(1))).isEqualTo(2);
         assertThat(Integer.parseInt(be.group(2))).isEqualTo(42);
         assertThat(dom).contains("polyline").contains("all general API");
+        java.util.regex.Matcher quality = java.util.regex.Pattern.compile("id=\"quality\" data-routes=\"(\\d+)\"")
+                .matcher(dom);
+        assertThat(quality.find()).as(dom).isTrue();
+        assertThat(Integer.parseInt(quality.group(1))).isEqualTo(1);
+        assertThat(dom).contains("accuracy on the queries it served").contains("keeps 93.3 % of general");
         if (!LedgerTestSupport.get(port, "/api/breakeven").path("break_even_queries_per_month").isNull()) {
             assertThat(dom).contains("id=\"breakeven-mark\"");
         }

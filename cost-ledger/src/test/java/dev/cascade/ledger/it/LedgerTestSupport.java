@@ -43,7 +43,8 @@ final class LedgerTestSupport {
                 "  application.server: 127.0.0.1:" + port,
                 "topics: {attempts: att-" + suffix + ", answers: ans-" + suffix + ", feedback: fb-" + suffix
                         + ", unmatched_feedback: fbu-" + suffix + ", dlq: ldlq-" + suffix + ", pricing: pr-" + suffix
-                        + ", pricing_status: prs-" + suffix + "}",
+                        + ", pricing_status: prs-" + suffix + ", shadow: sh-" + suffix + ", config: cfg-" + suffix
+                        + "}",
                 "http_port: " + port,
                 "reference_tier: general",
                 "pricing:",
@@ -62,11 +63,14 @@ final class LedgerTestSupport {
 
     static void createTopics(EmbeddedKafkaBroker broker, LedgerConfig config) {
         broker.createTopics(2, List.of(config.topics().attempts(), config.topics().answers(),
-                config.topics().feedback(), config.topics().unmatchedFeedback(), config.topics().dlq()));
+                config.topics().feedback(), config.topics().unmatchedFeedback(), config.topics().dlq(),
+                config.topics().shadow()));
         broker.createTopics(List.of(
                 new org.apache.kafka.clients.admin.NewTopic(config.topics().pricing(), 1, (short) 1)
                         .configs(Map.of("cleanup.policy", "compact")),
                 new org.apache.kafka.clients.admin.NewTopic(config.topics().pricingStatus(), 1, (short) 1)
+                        .configs(Map.of("cleanup.policy", "compact")),
+                new org.apache.kafka.clients.admin.NewTopic(config.topics().config(), 1, (short) 1)
                         .configs(Map.of("cleanup.policy", "compact"))));
     }
 
@@ -75,6 +79,17 @@ final class LedgerTestSupport {
                 + "\"outcome\":\"" + outcome + "\",\"confidence\":0.9,\"threshold\":0.8,\"prompt_tokens\":" + in
                 + ",\"completion_tokens\":" + out + ",\"latency_ms\":" + (20 + in % 50) + ",\"cost_usd\":"
                 + cost.toPlainString() + ",\"shadow\":false,\"timestamp\":" + System.currentTimeMillis() + "}";
+    }
+
+    /** A shadow record of a query on tiers small and general, now, with each tier's answer text. */
+    static String shadow(String id, String route, String servedTier, String smallAnswer, String generalAnswer) {
+        String small = "\"small\":{\"model\":\"s\",\"answer\":\"" + smallAnswer + "\",\"confidence\":0.7,"
+                + "\"cost_usd\":0.001,\"served\":" + servedTier.equals("small") + "}";
+        String general = "\"general\":{\"model\":\"g\",\"answer\":\"" + generalAnswer + "\",\"confidence\":null,"
+                + "\"cost_usd\":0.01,\"served\":" + servedTier.equals("general") + "}";
+        return "{\"id\":\"" + id + "\",\"route\":\"" + route + "\",\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"q\"}],\"tiers\":[\"small\",\"general\"],\"served_tier\":\"" + servedTier + "\",\"timestamp\":"
+                + System.currentTimeMillis() + ",\"outcomes\":{" + small + "," + general + "}}";
     }
 
     /** GET a JSON document, or null when the ledger does not answer 200 (yet). */

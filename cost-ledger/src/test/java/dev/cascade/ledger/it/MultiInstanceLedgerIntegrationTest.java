@@ -48,8 +48,10 @@ class MultiInstanceLedgerIntegrationTest {
             LedgerTestSupport.createTopics(broker, a);
             try (LedgerApp appA = new LedgerApp(a, new LedgerMetrics(new SimpleMeterRegistry()));
                  LedgerApp appB = new LedgerApp(b, new LedgerMetrics(new SimpleMeterRegistry()));
-                 LedgerServer serverA = LedgerServer.start(a, appA.queries(), appA::pricing, () -> "", () -> true);
-                 LedgerServer serverB = LedgerServer.start(b, appB.queries(), appB::pricing, () -> "", () -> true);
+                 LedgerServer serverA = LedgerServer.start(a, appA.queries(), appA.quality(), appA::pricing,
+                         () -> "", () -> true);
+                 LedgerServer serverB = LedgerServer.start(b, appB.queries(), appB.quality(), appB::pricing,
+                         () -> "", () -> true);
                  KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                          new StringSerializer(), new StringSerializer())) {
@@ -87,6 +89,47 @@ class MultiInstanceLedgerIntegrationTest {
                     assertThat(LedgerTestSupport.get(portA, path, token))
                             .isEqualTo(LedgerTestSupport.get(portB, path, token));
                 }
+                // the paired quality estimate of eight routes, whose route|reference keys both instances share
+                producer.send(new ProducerRecord<>(a.topics().config(), "route-3", "{\"tiers\":[{\"name\":"
+                        + "\"small\",\"threshold\":0.5},{\"name\":\"general\"}],\"target_quality\":0.9}"));
+                for (int i = 0; i < 400; i++) {
+                    String id = "s" + i;
+                    producer.send(new ProducerRecord<>(a.topics().shadow(), id,
+                            LedgerTestSupport.shadow(id, "route-" + i % 8, i % 5 == 0 ? "general" : "small",
+                                    i % 7 == 0 ? "B" : "A", "A")));
+                    producer.send(new ProducerRecord<>(a.topics().feedback(), id, "{\"query_id\":\"" + id
+                            + "\",\"correct\":" + (i % 7 != 0 || i % 5 == 0) + "}"));
+                    producer.send(new ProducerRecord<>(a.topics().feedback(), id, "{\"query_id\":\"" + id
+                            + "\",\"correct\":true,\"tier\":\"general\"}"));
+                }
+                producer.flush();
+                Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .untilAsserted(() -> {
+                            assertThat(appA.queries().localQualityTotals()).isNotEmpty();
+                            assertThat(appB.queries().localQualityTotals()).isNotEmpty();
+                            JsonNode routes = LedgerTestSupport.get(portB, "/api/quality?window=all", token)
+                                    .path("routes");
+                            assertThat(routes).hasSize(8);
+                            long judged = 0;
+                            for (JsonNode r : routes) {
+                                judged += r.path("judged").asLong();
+                            }
+                            assertThat(judged).isEqualTo(400);
+                        });
+                for (String path : List.of("/api/quality", "/api/quality?window=hour", "/api/quality?window=day",
+                        "/api/quality?window=minute")) {
+                    assertThat(LedgerTestSupport.get(portA, path, token))
+                            .isEqualTo(LedgerTestSupport.get(portB, path, token));
+                }
+                JsonNode route3 = LedgerTestSupport.get(portA, "/api/quality?window=day", token).path("routes")
+                        .get(3);
+                assertThat(route3.path("route").asText()).isEqualTo("route-3");
+                assertThat(route3.path("target").asDouble()).isEqualTo(0.9);
+                assertThat(route3.path("reference").asText()).isEqualTo("general");
+                assertThat(route3.path("samples").asLong()).isEqualTo(50);
+                assertThat(route3.path("status").asText()).isIn("OK", "AT_RISK", "BREACHED");
+                assertThat(LedgerTestSupport.status(portA, "/api/quality?window=week", "GET", token)).isEqualTo(400);
+
                 JsonNode summary = LedgerTestSupport.get(portA, "/api/summary", token);
                 assertThat(summary.path("missing_pricing")).extracting(JsonNode::asText).containsExactly("large");
                 // without the token, or with a wrong one, the API refuses; it is read-only either way

@@ -2,14 +2,18 @@ package dev.cascade.ledger.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cascade.core.quality.PairedCounts;
 import dev.cascade.events.Outcome;
 import dev.cascade.ledger.model.LedgerEvent;
+import dev.cascade.ledger.model.QualityCounts;
 import dev.cascade.ledger.model.TierStats;
 import dev.cascade.ledger.pricing.TierPrice;
+import dev.cascade.ledger.quality.RouteQuality;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,7 +47,9 @@ class LedgerMetricsTest {
                 "ledger_feedback_unmatched_total", "ledger_fixed_spend_usd", "ledger_payback_months",
                 "ledger_pricing_missing", "ledger_pricing_records_total", "ledger_quality_accuracy",
                 "ledger_quality_feedback", "ledger_spend_usd", "ledger_tier_monthly_net_savings_usd",
-                "ledger_tier_pays_off", "ledger_tokens");
+                "ledger_tier_pays_off", "ledger_tokens", "ledger_quality_ratio", "ledger_quality_ratio_low",
+                "ledger_quality_ratio_high", "ledger_quality_target", "ledger_quality_judged",
+                "ledger_quality_samples", "ledger_quality_agreement", "ledger_quality_status");
         assertThat(seriesNames(registry.scrape("application/openmetrics-text; version=1.0.0; charset=utf-8")))
                 .containsAll(seriesNames(registry.scrape()));
     }
@@ -73,6 +79,40 @@ class LedgerMetricsTest {
                 "ledger_dlq_total{service=\"ledger\",source=\"attempts\"} 1.0",
                 "ledger_feedback_unmatched_total{service=\"ledger\"} 1.0",
                 "ledger_pricing_records_total{result=\"accepted\",service=\"ledger\"} 1.0");
+    }
+
+    @Test
+    void shouldExposeThePairedQualityEstimateWithItsBandTargetAndOneHotStatusPerRouteAndWindow() {
+        recordOneOfEach();
+        RouteQuality breached = RouteQuality.assess("risky", "general", 0.95,
+                counts(new PairedCounts(300, 0, 60, 40)));
+        metrics.refreshQuality(List.of(breached), List.of(breached));
+        String scrape = registry.scrape();
+
+        assertThat(breached.status()).isEqualTo(RouteQuality.Status.BREACHED);
+        assertThat(scrape).contains(
+                "ledger_quality_ratio{route=\"risky\",service=\"ledger\",window=\"day\"} 0.8333",
+                "ledger_quality_target{route=\"risky\",service=\"ledger\"} 0.95",
+                "ledger_quality_judged{route=\"risky\",service=\"ledger\",window=\"all\"} 400.0",
+                "ledger_quality_status{route=\"risky\",service=\"ledger\",status=\"BREACHED\",window=\"day\"} "
+                        + "1.0",
+                "ledger_quality_status{route=\"risky\",service=\"ledger\",status=\"OK\",window=\"day\"} 0.0",
+                "ledger_quality_ratio_low{route=\"risky\",service=\"ledger\",window=\"day\"} 0.",
+                "ledger_quality_ratio_high{route=\"risky\",service=\"ledger\",window=\"day\"} 0.");
+        // a route without data keeps its series, as NaN, so panels and rules still see it
+        RouteQuality none = RouteQuality.assess("quiet", null, null, QualityCounts.empty());
+        int meters = registry.getMeters().size();
+        metrics.refreshQuality(List.of(breached, none), List.of(breached, none));
+        metrics.refreshQuality(List.of(breached, none), List.of(breached, none));
+        assertThat(registry.getMeters()).hasSize(meters + 2 * 10 + 1);
+        assertThat(registry.scrape()).contains(
+                "ledger_quality_ratio{route=\"quiet\",service=\"ledger\",window=\"all\"} NaN",
+                "ledger_quality_status{route=\"quiet\",service=\"ledger\",status=\"INSUFFICIENT_DATA\","
+                        + "window=\"all\"} 1.0");
+    }
+
+    private static QualityCounts counts(PairedCounts pairs) {
+        return new QualityCounts("risky", "general", 0, pairs.pairs(), pairs.pairs(), 0, pairs, Map.of(), 0, 0);
     }
 
     @Test
@@ -123,6 +163,8 @@ class LedgerMetricsTest {
         metrics.pricingRecord(true);
         metrics.refresh(Map.of("default|small", attempt("small", "0.001"), "default|general",
                 attempt("general", "0.01")), PRICES, "general");
+        RouteQuality ok = RouteQuality.assess("default", "general", 0.9, counts(new PairedCounts(300, 10, 10, 30)));
+        metrics.refreshQuality(List.of(ok), List.of(ok));
     }
 
     private static TierStats attempt(String tier, String cost) {

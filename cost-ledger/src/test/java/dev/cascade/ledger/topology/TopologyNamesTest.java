@@ -63,14 +63,23 @@ class TopologyNamesTest {
             subTopologies.add(s.id() + " " + stores + " " + topics);
         });
 
+        // 0-5 as in the previous release; 1 only gains an output (feedback for the quality estimate), no input, so
+        // its tasks are the same; the quality estimate's sub-topologies come after all of them
         assertThat(subTopologies).containsExactly(
                 "0 [answered-by] [by-route-tier-repartition, cascade.attempts, cascade.feedback.unmatched, "
                         + "cascade.ledger.dlq, feedback-join-repartition]",
-                "1 [] [cascade.feedback, cascade.ledger.dlq, feedback-join-repartition]",
+                "1 [] [cascade.feedback, cascade.ledger.dlq, feedback-join-repartition, "
+                        + "quality-feedback-by-query-repartition]",
                 "2 [tier-day, tier-hour, tier-minute, tier-totals] [by-route-tier-repartition]",
                 "3 [] [cascade.answers, cascade.ledger.dlq, failed-by-route-grouped-repartition]",
                 "4 [failed-by-route] [failed-by-route-grouped-repartition]",
-                "5 [pricing-accepted] [cascade.pricing, cascade.pricing.status]");
+                "5 [pricing-accepted] [cascade.pricing, cascade.pricing.status]",
+                "6 [quality-samples, quality-verdicts] [cascade.ledger.dlq, cascade.shadow, "
+                        + "quality-by-hour-repartition, quality-by-minute-repartition, quality-by-route-repartition, "
+                        + "quality-feedback-by-query-repartition]",
+                "7 [quality-totals] [quality-by-route-repartition]",
+                "8 [quality-minute] [quality-by-minute-repartition]",
+                "9 [quality-hour] [quality-by-hour-repartition]");
         assertThat(nodes).containsAll(PREVIOUS_NODES);
         assertThat(description.globalStores()).isEmpty();
     }

@@ -91,7 +91,8 @@ public final class LocalStackMain {
         try {
             System.out.println("data directory: " + data + (temporary ? " (temporary)" : ""));
             String runId = Long.toString(System.currentTimeMillis(), 36);
-            ReplayPlan plan = o.replay() == null ? null : ReplayPlan.load(o.replay(), o.policy(), o.prices());
+            ReplayPlan plan = o.replay() == null ? null : ReplayPlan.load(o.replay(), o.policy(), o.prices())
+                    .withQuality(o.shadowRate(), o.targetQuality());
             int queries = plan == null ? o.queries() : plan.ids.size();
             List<String> tiers = plan == null ? TIERS : plan.tiers;
             String replayPrefix = "replay-" + runId + "-";
@@ -99,6 +100,14 @@ public final class LocalStackMain {
             Path ledgerConfig = o.home().resolve("deploy/local/config/ledger.yaml");
             List<String> simulatorArgs = List.of("--config",
                     o.home().resolve("deploy/local/config/simulator.yaml").toString());
+            if (plan == null && (o.shadowRate() != null || o.targetQuality() != null)) {
+                routerConfig = Files.writeString(data.resolve("demo-router.yaml"),
+                        DemoConfigs.router(routerConfig, o.shadowRate(), o.targetQuality()));
+                if (o.targetQuality() != null) {
+                    ledgerConfig = Files.writeString(data.resolve("demo-ledger.yaml"),
+                            DemoConfigs.ledger(ledgerConfig, o.targetQuality()));
+                }
+            }
             if (plan != null) {
                 routerConfig = Files.writeString(data.resolve("replay-router.yaml"),
                         plan.routerConfig(SIMULATOR_PORT, ROUTER_ADMIN_PORT));
@@ -152,8 +161,9 @@ public final class LocalStackMain {
             startGateway(o, bootstrap, logs, children);
 
             judge[0] = plan == null ? new Judge(bootstrap, TopicNames.FEEDBACK)
-                    : new Judge(bootstrap, TopicNames.FEEDBACK, a -> plan.verdict(a, replayPrefix));
-            tally[0] = new Tally(bootstrap, TopicNames.ANSWERS, TopicNames.ATTEMPTS, TopicNames.DLQ, judge[0]);
+                    : new Judge(bootstrap, TopicNames.FEEDBACK, (id, tier, a) -> plan.verdict(id, tier, replayPrefix));
+            tally[0] = new Tally(bootstrap, TopicNames.ANSWERS, TopicNames.ATTEMPTS, TopicNames.DLQ, TopicNames.SHADOW,
+                    judge[0]::acceptAnswer, judge[0]::acceptShadow);
             Thread reader = new Thread(tally[0], "tally");
             reader.setDaemon(true);
             reader.start();
@@ -198,8 +208,11 @@ public final class LocalStackMain {
                     + "; feedback published: " + judge[0].published.get());
             boolean ledgerExact = LedgerReport.print("http://127.0.0.1:" + LEDGER_PORT, tally[0].attemptsCost(),
                     Duration.ofSeconds(60));
-            boolean replayAgrees = plan == null || ReplayCheck.compare(o, "http://127.0.0.1:" + LEDGER_PORT,
-                    judge[0].published.get(), Duration.ofSeconds(60));
+            judge[0].flush();
+            com.fasterxml.jackson.databind.JsonNode quality = LedgerReport.printQuality("http://127.0.0.1:"
+                    + LEDGER_PORT, judge[0].shadowsJudged.get(), Duration.ofSeconds(30));
+            boolean replayAgrees = plan == null || ReplayCheck.compare(o, plan, "http://127.0.0.1:" + LEDGER_PORT,
+                    judge[0].answersJudged.get(), quality, Duration.ofSeconds(60));
             Runtime.getRuntime().removeShutdownHook(hook);
             shutdown.run();
             if (!ledgerExact) {

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 /**
  * After a replay: the prediction of {@code cascadectl whatif} for the file and policy next to what the cost ledger
  * measured from the live run (accuracy from the judged feedback, cost from the attempts). They agree when accuracy
- * is within 2 percentage points and cost per query within 2 %.
+ * is within 2 percentage points and cost per query within 2 %. Beside them, the offline quality ratio (what-if's
+ * accuracy over the reference's accuracy on the whole file) and the ledger's paired estimate of it.
  */
 final class ReplayCheck {
     private static final Pattern ACCURACY = Pattern.compile("(?m)^accuracy\\s+([0-9.]+)");
@@ -24,8 +25,12 @@ final class ReplayCheck {
     private ReplayCheck() {
     }
 
-    static boolean compare(StackOptions o, String ledgerUrl, long feedbackPublished, Duration wait)
-            throws IOException, InterruptedException {
+    /**
+     * @param answersJudged served answers the judge published a verdict on
+     * @param quality       the routes of {@code /api/quality} (all time), or null
+     */
+    static boolean compare(StackOptions o, ReplayPlan plan, String ledgerUrl, long answersJudged, JsonNode quality,
+                           Duration wait) throws IOException, InterruptedException {
         Process whatIf = new ProcessBuilder(List.of(ChildProcess.java(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
                 o.home().resolve("cascadectl/target/cascadectl.jar").toString(),
@@ -45,9 +50,9 @@ final class ReplayCheck {
         double predictedAccuracy = Double.parseDouble(a.group(1));
         BigDecimal predictedCost = new BigDecimal(c.group(1));
 
-        LedgerReport.Polled polled = LedgerReport.awaitSummary(ledgerUrl, s -> judged(s) >= feedbackPublished, wait);
+        LedgerReport.Polled polled = LedgerReport.awaitSummary(ledgerUrl, s -> judged(s) >= answersJudged, wait);
         if (!polled.done()) {
-            System.out.println("the ledger did not count all " + feedbackPublished + " verdicts in time ("
+            System.out.println("the ledger did not count all " + answersJudged + " verdicts in time ("
                     + polled.problem() + ")");
             return false;
         }
@@ -71,6 +76,16 @@ final class ReplayCheck {
         System.out.printf(Locale.ROOT, "cost per 1k queries predicted %s USD, measured %s USD over %d answers "
                         + "(%+.2f %%)%n", predictedCost.round(new MathContext(6)).toPlainString(),
                 measuredCost.round(new MathContext(6)).toPlainString(), answers, costGap);
+        double reference = plan.referenceAccuracy();
+        JsonNode live = quality == null || quality.isEmpty() ? null : quality.get(0);
+        System.out.printf(Locale.ROOT, "quality ratio       offline %s (%.4f / %s's %.4f on the whole file), "
+                        + "live %s%n", reference == 0 ? "n/a" : String.format(Locale.ROOT, "%.4f",
+                        predictedAccuracy / reference), predictedAccuracy, plan.referenceTier(), reference,
+                live == null || !live.path("ratio").isNumber() ? "n/a (no judged shadow samples: --shadow-rate)"
+                        : String.format(Locale.ROOT, "%.4f [%.4f, %.4f] on %d judged pairs, %s",
+                        live.path("ratio").asDouble(), live.path("ratio_low").asDouble(),
+                        live.path("ratio_high").asDouble(), live.path("judged").asLong(),
+                        live.path("status").asText()));
         boolean agree = Math.abs(accuracyGap) <= 2.0 && Math.abs(costGap) <= 2.0;
         System.out.println(agree ? "the live run reproduces the prediction within 2 points"
                 : "the live run does NOT reproduce the prediction within 2 points");

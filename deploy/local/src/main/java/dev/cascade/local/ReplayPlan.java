@@ -18,8 +18,9 @@ import java.util.Map;
 
 /**
  * What the local stack needs to replay a cascade-outcomes file under a policy: the file's queries as the workload,
- * each model's recorded correctness as the judge's verdict, and router and ledger configs with one tier per model of
- * the policy (tier name = model name), priced at the given token prices.
+ * each model's recorded correctness as the judge's verdict (on served answers and on every answer of a shadow
+ * record), and router and ledger configs with one tier per model of the policy (tier name = model name), priced at the
+ * given token prices, with the policy's shadow rate and quality target (or the stack's overrides of them).
  */
 final class ReplayPlan {
     /** Token prices of one model, USD per million tokens. */
@@ -34,6 +35,10 @@ final class ReplayPlan {
     final List<String> tiers = new ArrayList<>();
     final ArrayNode policySteps;
     final Map<String, Price> prices;
+    /** The route's shadow_rate, target_quality and reference (null: not set). */
+    Double shadowRate;
+    Double targetQuality;
+    String reference;
 
     private ReplayPlan(Path file, Path policy, ArrayNode policySteps, Map<String, Price> prices) {
         this.file = file;
@@ -55,6 +60,10 @@ final class ReplayPlan {
                     new BigDecimal(e.getValue().path("output_usd_per_1m_tokens").asText())));
         }
         ReplayPlan plan = new ReplayPlan(file, policyFile, (ArrayNode) policy.get("tiers"), prices);
+        plan.shadowRate = policy.path("shadow_rate").isNumber() ? policy.path("shadow_rate").asDouble() : null;
+        plan.targetQuality = policy.path("target_quality").isNumber() ? policy.path("target_quality").asDouble()
+                : null;
+        plan.reference = policy.path("reference").isTextual() ? policy.path("reference").asText() : null;
         for (JsonNode step : plan.policySteps) {
             String name = step.path("name").asText();
             if (!prices.containsKey(name)) {
@@ -86,6 +95,28 @@ final class ReplayPlan {
         return tiers.get(tiers.size() - 1);
     }
 
+    /** The tier quality is measured against: the policy's reference, else its last tier. */
+    String referenceTier() {
+        return reference != null ? reference : terminal();
+    }
+
+    /** The stack's --shadow-rate and --target override the policy's (null: keep the policy's). */
+    ReplayPlan withQuality(Double shadowRateOverride, Double targetOverride) {
+        if (shadowRateOverride != null) {
+            shadowRate = shadowRateOverride;
+        }
+        if (targetOverride != null) {
+            targetQuality = targetOverride;
+        }
+        return this;
+    }
+
+    /** The reference tier's accuracy over the whole file (the denominator of the offline quality ratio). */
+    double referenceAccuracy() {
+        long right = correct.values().stream().filter(v -> Boolean.TRUE.equals(v.get(referenceTier()))).count();
+        return correct.isEmpty() ? 0 : right / (double) correct.size();
+    }
+
     /** The query record of the i-th file query under the run's id prefix. */
     String queryValue(int i, String prefix) {
         ObjectNode q = Json.mapper().createObjectNode();
@@ -95,14 +126,13 @@ final class ReplayPlan {
         return q.toString();
     }
 
-    /** The recorded correctness of the model that served an answer, or null when it is not a replayed query. */
-    Boolean verdict(JsonNode answer, String prefix) {
-        String id = answer.path("id").asText("");
-        if (!id.startsWith(prefix)) {
+    /** The recorded correctness of a tier's answer to a query, or null when it is not a replayed query. */
+    Boolean verdict(String id, String tier, String prefix) {
+        if (id == null || !id.startsWith(prefix)) {
             return null;
         }
         Map<String, Boolean> v = correct.get(id.substring(prefix.length()));
-        return v == null ? null : v.get(answer.path("tier").asText());
+        return v == null ? null : v.get(tier);
     }
 
     /**
@@ -126,17 +156,30 @@ final class ReplayPlan {
             t.putObject("pricing").put("input_usd_per_1m_tokens", p.input())
                     .put("output_usd_per_1m_tokens", p.output());
         }
-        ArrayNode steps = root.putObject("routes").putObject("default").putArray("tiers");
+        ObjectNode route = root.putObject("routes").putObject("default");
+        ArrayNode steps = route.putArray("tiers");
         for (JsonNode s : policySteps) {
             ObjectNode step = steps.addObject().put("name", s.path("name").asText());
             if (s.path("threshold").isNumber()) {
                 step.put("threshold", s.path("threshold").asDouble());
             }
         }
+        if (shadowRate != null) {
+            route.put("shadow_rate", shadowRate);
+        }
+        if (targetQuality != null) {
+            route.put("target_quality", targetQuality);
+        }
+        if (reference != null) {
+            route.put("reference", reference);
+        }
         return root.toPrettyString();
     }
 
-    /** The ledger config: every tier an API priced per token, the terminal model as the reference. */
+    /**
+     * The ledger config: every tier an API priced per token, the terminal model as the reference of the verdict, and
+     * the route's quality target (the route lives in the router's file, so the ledger's file carries its target).
+     */
     String ledgerConfig(int httpPort) {
         ObjectNode root = Json.mapper().createObjectNode();
         root.putObject("kafka").put("application.id", "cost-ledger").put("bootstrap.servers", "127.0.0.1:9092")
@@ -148,6 +191,13 @@ final class ReplayPlan {
             Price p = prices.get(tier);
             pricing.putObject(tier).put("kind", "api").put("input_usd_per_1m_tokens", p.input())
                     .put("output_usd_per_1m_tokens", p.output());
+        }
+        if (targetQuality != null) {
+            ObjectNode target = root.putObject("quality_targets").putObject("default")
+                    .put("target_quality", targetQuality);
+            if (reference != null) {
+                target.put("reference", reference);
+            }
         }
         return root.toPrettyString();
     }

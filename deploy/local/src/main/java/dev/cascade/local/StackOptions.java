@@ -8,9 +8,12 @@ import java.nio.file.Path;
  * @param duration seconds to run before stopping cleanly; null to run until interrupted
  * @param dataDir  where broker data and router state live (kept); null for a fresh temporary directory
  * @param gatewayKey the one API key the gateway accepts; null to accept any key
+ * @param shadowRate    the route's shadow_rate instead of the policy's or the demo route's; null to keep it
+ * @param targetQuality the route's target_quality instead of the policy's or the demo route's; null to keep it
  */
 record StackOptions(int queries, double rate, Integer duration, int kafkaPort, Path config, Path dataDir, Path home,
-                    Path replay, Path policy, double latencyFactor, Path prices, String gatewayKey) {
+                    Path replay, Path policy, double latencyFactor, Path prices, String gatewayKey,
+                    Double shadowRate, Double targetQuality) {
 
     static final String USAGE = """
             usage: deploy/local/run.sh [--queries N] [--rate QPS] [--duration SECONDS] [--kafka-port P]
@@ -24,6 +27,9 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
                                   (default: a fresh temporary directory, removed on exit)
               --gateway-key KEY   the only API key the OpenAI-compatible gateway on 127.0.0.1:8080 accepts
                                   (default: any key)
+              --shadow-rate R     shadow-sample this share of the route's queries (0..1), instead of the
+                                  policy's or the demo route's; the judge judges every shadow answer
+              --target Q          the route's target_quality (0..1], instead of the policy's or the demo route's
             replay of recorded outcomes (tiers named after the file's models):
               --replay FILE       serve a cascade-outcomes file's recorded answers, publish all its queries as the
                                   workload and their recorded correctness to cascade.feedback; needs --policy
@@ -44,6 +50,8 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
         Path prices = home.resolve("deploy/local/config/replay-prices.yaml");
         boolean queriesGiven = false;
         String gatewayKey = null;
+        Double shadowRate = null;
+        Double target = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -64,6 +72,8 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
                     case "--latency-factor" -> latencyFactor = Double.parseDouble(v);
                     case "--prices" -> prices = Path.of(v).toAbsolutePath();
                     case "--rate" -> rate = Double.parseDouble(v);
+                    case "--shadow-rate" -> shadowRate = Double.parseDouble(v);
+                    case "--target" -> target = Double.parseDouble(v);
                     case "--duration" -> duration = nonNegative(a, Integer.parseInt(v));
                     case "--kafka-port" -> kafkaPort = Integer.parseInt(v);
                     case "--config" -> config = Path.of(v).toAbsolutePath();
@@ -87,6 +97,12 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
         if (gatewayKey != null && (gatewayKey.isBlank() || gatewayKey.contains(",") || gatewayKey.contains("="))) {
             throw new IllegalArgumentException("--gateway-key must be non-blank and hold neither ',' nor '='");
         }
+        if (shadowRate != null && !(shadowRate >= 0 && shadowRate <= 1)) {
+            throw new IllegalArgumentException("--shadow-rate must be in [0, 1], got " + shadowRate);
+        }
+        if (target != null && !(target > 0 && target <= 1)) {
+            throw new IllegalArgumentException("--target must be in (0, 1], got " + target);
+        }
         if ((replay == null) != (policy == null)) {
             throw new IllegalArgumentException("--replay and --policy go together\n" + USAGE);
         }
@@ -105,7 +121,7 @@ record StackOptions(int queries, double rate, Integer duration, int kafkaPort, P
             }
         }
         return new StackOptions(queries, rate, duration, kafkaPort, config, dataDir, home, replay, policy,
-                latencyFactor, prices, gatewayKey);
+                latencyFactor, prices, gatewayKey, shadowRate, target);
     }
 
     private static int nonNegative(String option, int v) {

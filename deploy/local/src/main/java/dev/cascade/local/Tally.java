@@ -19,8 +19,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads answers, attempts and dead letters (read_committed) from where they ended when the stack started, and
- * counts them per tier. One reader thread; the counts are safe to read from any thread.
+ * Reads answers, attempts, shadow records and dead letters (read_committed) from where they ended when the stack
+ * started, and counts them per tier; answers and shadow records are also handed on (to the judge). One reader
+ * thread; the counts are safe to read from any thread.
  */
 final class Tally implements Runnable {
     private static final List<String> OUTCOMES = List.of("ACCEPTED", "ESCALATED", "ERROR", "TIMEOUT",
@@ -30,30 +31,35 @@ final class Tally implements Runnable {
     private final String answersTopic;
     private final String attemptsTopic;
     private final String dlqTopic;
+    private final String shadowTopic;
     private volatile boolean running = true;
 
     final Set<String> answeredIds = ConcurrentHashMap.newKeySet();
     final AtomicLong answers = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong deadLetters = new AtomicLong();
+    final AtomicLong shadows = new AtomicLong();
     private final Map<String, Map<String, AtomicLong>> attempts = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final Map<String, BigDecimal> cost = new ConcurrentHashMap<>();
     private volatile BigDecimal answerCost = BigDecimal.ZERO;
     private volatile BigDecimal attemptsCost = BigDecimal.ZERO;
     private final java.util.function.Consumer<JsonNode> onAnswer;
+    private final java.util.function.Consumer<JsonNode> onShadow;
 
-    Tally(String bootstrap, String answersTopic, String attemptsTopic, String dlqTopic,
-          java.util.function.Consumer<JsonNode> onAnswer) {
+    Tally(String bootstrap, String answersTopic, String attemptsTopic, String dlqTopic, String shadowTopic,
+          java.util.function.Consumer<JsonNode> onAnswer, java.util.function.Consumer<JsonNode> onShadow) {
         this.onAnswer = onAnswer;
+        this.onShadow = onShadow;
         this.answersTopic = answersTopic;
         this.attemptsTopic = attemptsTopic;
         this.dlqTopic = dlqTopic;
+        this.shadowTopic = shadowTopic;
         this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        List<TopicPartition> partitions = List.of(answersTopic, attemptsTopic, dlqTopic).stream()
+        List<TopicPartition> partitions = List.of(answersTopic, attemptsTopic, dlqTopic, shadowTopic).stream()
                 .flatMap(t -> consumer.partitionsFor(t, Duration.ofSeconds(30)).stream()
                         .map(p -> new TopicPartition(t, p.partition())))
                 .collect(Collectors.toList());
@@ -91,7 +97,10 @@ final class Tally implements Runnable {
             System.err.println("unreadable record on " + r.topic() + ": " + e.getMessage());
             return;
         }
-        if (r.topic().equals(answersTopic)) {
+        if (r.topic().equals(shadowTopic)) {
+            shadows.incrementAndGet();
+            onShadow.accept(n);
+        } else if (r.topic().equals(answersTopic)) {
             answers.incrementAndGet();
             answeredIds.add(n.path("id").asText());
             synchronized (this) {
@@ -152,6 +161,7 @@ final class Tally implements Runnable {
                 "", total.toPlainString()));
         sb.append("answers: ").append(answers.get()).append(" (failed ").append(failed.get())
                 .append("), dead-lettered inputs: ").append(deadLetters.get())
+                .append(", shadow-sampled: ").append(shadows.get())
                 .append(", cost on answers: ").append(answerCost.toPlainString()).append(" USD");
         return sb.toString();
     }

@@ -46,10 +46,21 @@ class ReplayPlanTest {
         JsonNode query = Json.mapper().readTree(plan.queryValue(1, "run-"));
         assertThat(query.path("id").asText()).isEqualTo("run-q2");
         assertThat(query.path("messages").get(0).path("content").asText()).isEqualTo("question 2");
-        assertThat(plan.verdict(Json.mapper().readTree("{\"id\":\"run-q2\",\"tier\":\"llama3.2-1b\"}"), "run-"))
-                .isFalse();
-        assertThat(plan.verdict(Json.mapper().readTree("{\"id\":\"run-q2\",\"tier\":\"gpt-4o\"}"), "run-")).isTrue();
-        assertThat(plan.verdict(Json.mapper().readTree("{\"id\":\"other\",\"tier\":\"gpt-4o\"}"), "run-")).isNull();
+        assertThat(plan.verdict("run-q2", "llama3.2-1b", "run-")).isFalse();
+        assertThat(plan.verdict("run-q2", "gpt-4o", "run-")).isTrue();
+        assertThat(plan.verdict("other", "gpt-4o", "run-")).isNull();
+        assertThat(plan.referenceAccuracy()).isEqualTo(1.0);
+        assertThat(router.routes().get("default").shadowRate()).isZero();
+        assertThat(router.routes().get("default").targetQuality()).isNull();
+
+        // --shadow-rate and --target reach the router's route and the ledger's quality target
+        plan.withQuality(0.2, 0.96);
+        RouterConfig shadowed = RouterConfig.load(Files.writeString(dir.resolve("router2.yaml"),
+                plan.routerConfig(8090, 8081)), Map.of());
+        assertThat(shadowed.routes().get("default").shadowRate()).isEqualTo(0.2);
+        assertThat(shadowed.routes().get("default").targetQuality()).isEqualTo(0.96);
+        assertThat(LedgerConfig.load(Files.writeString(dir.resolve("ledger2.yaml"), plan.ledgerConfig(8082)),
+                Map.of()).qualityTargets().get("default").targetQuality()).isEqualTo(0.96);
     }
 
     @Test
@@ -71,5 +82,25 @@ class ReplayPlanTest {
         StackOptions ok = StackOptions.parse(new String[]{"--replay", file.toString(), "--policy", policy.toString(),
                 "--latency-factor", "0.5"}, home());
         assertThat(ok.latencyFactor()).isEqualTo(0.5);
+        assertThat(ok.shadowRate()).isNull();
+        StackOptions quality = StackOptions.parse(new String[]{"--shadow-rate", "0.2", "--target", "0.97"}, home());
+        assertThat(quality.shadowRate()).isEqualTo(0.2);
+        assertThat(quality.targetQuality()).isEqualTo(0.97);
+        assertThatThrownBy(() -> StackOptions.parse(new String[]{"--shadow-rate", "1.5"}, home()))
+                .hasMessageContaining("--shadow-rate must be in [0, 1], got 1.5");
+        assertThatThrownBy(() -> StackOptions.parse(new String[]{"--target", "0"}, home()))
+                .hasMessageContaining("--target must be in (0, 1]");
+    }
+
+    @Test
+    void shouldApplyTheDemosOverridesToTheRouterAndLedgerFilesTheServicesLoad(@TempDir Path dir) throws Exception {
+        Path router = Files.writeString(dir.resolve("r.yaml"), DemoConfigs.router(
+                home().resolve("deploy/local/config/router.yaml"), 1.0, 0.9));
+        assertThat(RouterConfig.load(router, Map.of()).routes().get("default").shadowRate()).isEqualTo(1.0);
+        assertThat(RouterConfig.load(router, Map.of()).routes().get("default").targetQuality()).isEqualTo(0.9);
+        Path ledger = Files.writeString(dir.resolve("l.yaml"), DemoConfigs.ledger(
+                home().resolve("deploy/local/config/ledger.yaml"), 0.9));
+        assertThat(LedgerConfig.load(ledger, Map.of()).qualityTargets().get("default").targetQuality())
+                .isEqualTo(0.9);
     }
 }

@@ -164,9 +164,12 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
             }
         }
         java.math.BigDecimal shadow = f.decimal("shadow_rate", null);
+        java.math.BigDecimal target = f.decimal("target_quality", null);
+        String reference = f.string("reference", null);
         f.rejectUnknown();
         try {
-            return new RoutePolicy(name, steps, shadow == null ? 0.0 : shadow.doubleValue());
+            return new RoutePolicy(name, steps, shadow == null ? 0.0 : shadow.doubleValue(),
+                    target == null ? null : target.doubleValue(), reference);
         } catch (IllegalArgumentException e) {
             errors.add("routes." + name + ": " + e.getMessage());
             return null;

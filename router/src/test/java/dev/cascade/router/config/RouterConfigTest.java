@@ -150,4 +150,29 @@ class RouterConfigTest {
                         .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team d").contains("name"))
                         .anySatisfy(p -> assertThat(p).startsWith("router.tenants.team d.acl")));
     }
+
+    @Test
+    void shouldReadTheQualityTargetAndReferenceOfAFileRouteAndRejectBadOnes() {
+        Map<String, Object> tiers = Map.of("small", Map.of("base_url", "http://h/v1", "model", "m"),
+                "general", Map.of("base_url", "http://h/v1", "model", "g"));
+        RouterConfig c = RouterConfig.from(Map.of("tiers", tiers, "routes", Map.of("default", Map.of(
+                "tiers", List.of(Map.of("name", "small", "threshold", 0.5), Map.of("name", "general")),
+                "target_quality", 0.97, "reference", "small"))), Map.of(), "test");
+        assertThat(c.routes().get("default").targetQuality()).isEqualTo(0.97);
+        assertThat(c.routes().get("default").referenceTier()).isEqualTo("small");
+
+        Map<String, Object> bad = Map.of("tiers", tiers, "routes", Map.of(
+                "low", Map.of("tiers", List.of(Map.of("name", "general")), "target_quality", 0),
+                "high", Map.of("tiers", List.of(Map.of("name", "general")), "target_quality", "lots"),
+                "elsewhere", Map.of("tiers", List.of(Map.of("name", "general")), "reference", "small")));
+        assertThatThrownBy(() -> RouterConfig.from(bad, Map.of(), "test")).isInstanceOf(ConfigException.class)
+                .satisfies(e -> {
+                    List<String> problems = ((ConfigException) e).problems();
+                    assertThat(problems).anyMatch(p -> p.contains("routes.low") && p.contains("target_quality")
+                            && p.contains("(0, 1]"));
+                    assertThat(problems).anyMatch(p -> p.contains("target_quality") && p.contains("lots"));
+                    assertThat(problems).anyMatch(p -> p.contains("routes.elsewhere")
+                            && p.contains("reference 'small'"));
+                });
+    }
 }

@@ -37,7 +37,8 @@ class CascadeCtlIntegrationTest {
         try (RouterHarness h = new RouterHarness(doc -> { }).start()) {
             Path good = dir.resolve("good.json");
             Files.writeString(good, "{\"tiers\":[{\"name\":\"small\",\"threshold\":0.82},"
-                    + "{\"name\":\"medium\",\"threshold\":0.7},{\"name\":\"general\"}],\"shadow_rate\":0.0}");
+                    + "{\"name\":\"medium\",\"threshold\":0.7},{\"name\":\"general\"}],\"shadow_rate\":0.0,"
+                    + "\"target_quality\":0.97,\"reference\":\"general\"}");
             Run set = ctl(h, "config", "set", "support", "--file", good.toString());
             assertThat(set.code()).as(set.err()).isZero();
             assertThat(set.out()).contains("ACCEPTED");
@@ -47,11 +48,14 @@ class CascadeCtlIntegrationTest {
             JsonNode policy = Json.mapper().readTree(get.out());
             assertThat(policy.path("tiers")).hasSize(3);
             assertThat(policy.path("tiers").get(0).path("threshold").asDouble()).isEqualTo(0.82);
+            assertThat(policy.path("target_quality").asDouble()).isEqualTo(0.97);
+            assertThat(policy.path("reference").asText()).isEqualTo("general");
 
             Run threshold = ctl(h, "config", "set-threshold", "support", "medium", "0.65");
             assertThat(threshold.code()).as(threshold.err()).isZero();
             JsonNode changed = Json.mapper().readTree(ctl(h, "config", "get", "support").out());
             assertThat(changed.path("tiers").get(1).path("threshold").asDouble()).isEqualTo(0.65);
+            assertThat(changed.path("target_quality").asDouble()).as("kept by set-threshold").isEqualTo(0.97);
 
             Path bad = dir.resolve("bad.json");
             Files.writeString(bad, "{\"tiers\":[{\"name\":\"small\",\"threshold\":1.5},{\"name\":\"general\"}]}");
@@ -64,6 +68,13 @@ class CascadeCtlIntegrationTest {
             JsonNode s = Json.mapper().readTree(status.out());
             assertThat(s.path("status").asText()).isEqualTo("REJECTED");
             assertThat(s.path("effective_policy").path("tiers").get(1).path("threshold").asDouble()).isEqualTo(0.65);
+            assertThat(s.path("effective_policy").path("target_quality").asDouble()).isEqualTo(0.97);
+
+            Path badTarget = dir.resolve("bad-target.json");
+            Files.writeString(badTarget, "{\"tiers\":[{\"name\":\"general\"}],\"target_quality\":1.2}");
+            Run refused = ctl(h, "config", "set", "support", "--file", badTarget.toString());
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("REJECTED").contains("target_quality").contains("1.2");
 
             Run all = ctl(h, "config", "get");
             assertThat(Json.mapper().readTree(all.out()).has("support")).isTrue();

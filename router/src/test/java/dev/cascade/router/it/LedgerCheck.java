@@ -29,7 +29,8 @@ final class LedgerCheck implements AutoCloseable {
                 "  state.dir: " + TestKafka.testDir().resolve("ledger-check-state-" + s),
                 "topics: {attempts: " + h.topics.attempts() + ", answers: " + h.topics.answers() + ", feedback: "
                         + h.topics.feedback() + ", pricing: pr-" + s + ", pricing_status: prs-" + s
-                        + ", unmatched_feedback: fbu-" + s + ", dlq: ldlq-" + s + "}",
+                        + ", unmatched_feedback: fbu-" + s + ", dlq: ldlq-" + s + ", shadow: " + h.topics.shadow()
+                        + ", config: " + h.topics.config() + "}",
                 "http_port: 0",
                 "pricing:", "  general: {kind: api, input_usd_per_1m_tokens: 2.50, output_usd_per_1m_tokens: 10.00}",
                 ""));
