@@ -23,7 +23,7 @@ class WireFormatTest {
     void shouldWriteEventsAsThePreviousReleaseDid() {
         AttemptEvent a = new AttemptEvent("q1", "default", "small", "m", Outcome.ACCEPTED, 0.9, 0.8, 100, 20, 30,
                 new BigDecimal("0.00045000"), false, 1_700_000_000_000L, null);
-        assertThat(json(EVENTS.toBytes(LedgerEvent.attempt(a, 5)))).isEqualTo("{\"kind\":\"ATTEMPT\","
+        assertThat(json(EVENTS.toBytes(LedgerEvent.attempt(a, 1_700_000_000_050L)))).isEqualTo("{\"kind\":\"ATTEMPT\","
                 + "\"route\":\"default\",\"tier\":\"small\",\"outcome\":\"ACCEPTED\",\"prompt_tokens\":100,"
                 + "\"completion_tokens\":20,\"latency_ms\":30,\"cost_usd\":0.00045000,\"shadow\":false,"
                 + "\"timestamp\":1700000000000}");
