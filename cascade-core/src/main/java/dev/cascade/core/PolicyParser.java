@@ -17,11 +17,12 @@ import java.util.regex.Pattern;
  * Validates a route policy record of the config topic against the deployment's tiers. Pure and thread-safe; the
  * router's live table, the status processor and the CLI use the same rules.
  *
- * <p>The value: {@code {"tiers":[{"name":"small","threshold":0.82},{"name":"general"}],"shadow_rate":0.0}}.
+ * <p>The value: {@code {"tiers":[{"name":"small","threshold":0.82},{"name":"general"}],"shadow_rate":0.0,
+ * "deadline_ms":2000}} ({@code deadline_ms} optional: the route's default deadline).
  */
 public final class PolicyParser {
     private static final Pattern ROUTE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final Set<String> POLICY_FIELDS = Set.of("tiers", "shadow_rate");
+    private static final Set<String> POLICY_FIELDS = Set.of("tiers", "shadow_rate", "deadline_ms");
     private static final Set<String> STEP_FIELDS = Set.of("name", "threshold");
 
     /** Either a valid policy or why the record is refused. */
@@ -84,7 +85,7 @@ public final class PolicyParser {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!POLICY_FIELDS.contains(f)) {
-                return invalid("unknown field '" + f + "' (known: tiers, shadow_rate)");
+                return invalid("unknown field '" + f + "' (known: tiers, shadow_rate, deadline_ms)");
             }
         }
         JsonNode shadow = root.get("shadow_rate");
@@ -94,6 +95,16 @@ public final class PolicyParser {
                 return invalid("shadow_rate must be a number in [0, 1], got " + shadow);
             }
             shadowRate = shadow.asDouble();
+        }
+        JsonNode deadline = root.get("deadline_ms");
+        Long deadlineMs = null;
+        if (deadline != null && !deadline.isNull()) {
+            if (!deadline.isIntegralNumber() || !deadline.canConvertToLong() || deadline.asLong() < 1
+                    || deadline.asLong() > RoutePolicy.MAX_DEADLINE_MS) {
+                return invalid("deadline_ms must be a whole number of milliseconds in [1, "
+                        + RoutePolicy.MAX_DEADLINE_MS + "], got " + deadline);
+            }
+            deadlineMs = deadline.asLong();
         }
         JsonNode tiers = root.get("tiers");
         if (tiers == null || !tiers.isArray() || tiers.isEmpty()) {
@@ -140,7 +151,7 @@ public final class PolicyParser {
             }
         }
         try {
-            return new Result.Valid(new RoutePolicy(route, steps, shadowRate));
+            return new Result.Valid(new RoutePolicy(route, steps, shadowRate, deadlineMs));
         } catch (IllegalArgumentException e) {
             return invalid(e.getMessage());
         }
@@ -157,6 +168,9 @@ public final class PolicyParser {
             }
         }
         root.put("shadow_rate", policy.shadowRate());
+        if (policy.deadlineMs() != null) {
+            root.put("deadline_ms", policy.deadlineMs());
+        }
         return root;
     }
 

@@ -7,14 +7,27 @@ import java.util.Set;
 /**
  * A route's cascade: tiers in the order they are tried. Every tier but the last has a threshold; the last is
  * terminal and its answer is always accepted. {@code shadowRate} is the fraction of queries whose accepted answer
- * is also compared with every later tier's (shadow calls, not served). Immutable.
+ * is also compared with every later tier's (shadow calls, not served). {@code deadlineMs} is the time a query of the
+ * route has for its answer, counted from its record's timestamp, when the query names none itself; null for no
+ * deadline. Immutable.
  */
-public record RoutePolicy(String route, List<TierStep> tiers, double shadowRate) {
+public record RoutePolicy(String route, List<TierStep> tiers, double shadowRate, Long deadlineMs) {
+    /** Longest deadline a route or a query may set: one day. */
+    public static final long MAX_DEADLINE_MS = 86_400_000L;
+
     public RoutePolicy(String route, List<TierStep> tiers) {
         this(route, tiers, 0.0);
     }
 
+    public RoutePolicy(String route, List<TierStep> tiers, double shadowRate) {
+        this(route, tiers, shadowRate, null);
+    }
+
     public RoutePolicy {
+        if (deadlineMs != null && (deadlineMs < 1 || deadlineMs > MAX_DEADLINE_MS)) {
+            throw new IllegalArgumentException("route '" + route + "': deadline_ms must be in [1, " + MAX_DEADLINE_MS
+                    + "], got " + deadlineMs);
+        }
         if (!(shadowRate >= 0 && shadowRate <= 1)) {
             throw new IllegalArgumentException("route '" + route + "': shadow_rate must be in [0, 1], got "
                     + shadowRate);
