@@ -23,11 +23,13 @@ import java.util.TreeMap;
  * parsed document plus the environment (environment wins); immutable; every problem is reported at once.
  *
  * <p>Environment: every {@code KAFKA_X_Y} becomes Kafka setting {@code x.y}; {@code CASCADE_ADMIN_PORT};
- * {@code CASCADE_TIER_<NAME>_BASE_URL|MODEL|TIMEOUT_MS|MAX_IN_FLIGHT}.
+ * {@code CASCADE_TIER_<NAME>_BASE_URL|MODEL|TIMEOUT_MS|MAX_IN_FLIGHT|MAX_WAITING}.
  */
 public record RouterConfig(Map<String, String> kafka, TopicNames topics, int maxQueryBytes, List<String> replyToAllow,
                            int adminPort, Duration punctuateInterval, Map<String, TierConfig> tiers,
-                           Map<String, RoutePolicy> routes) {
+                           Map<String, RoutePolicy> routes, Duration idempotencyWindow) {
+    /** Default time an answered query id is remembered: a retry within it gets the stored answer again. */
+    public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
     public RouterConfig {
         kafka = Map.copyOf(kafka);
@@ -87,6 +89,8 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
             adminPort = Integer.parseInt(env.get("CASCADE_ADMIN_PORT").trim());
         }
         Duration punctuate = Duration.ofMillis(r.integer("punctuate_ms", 10, 1, 10_000));
+        Duration idempotencyWindow = Duration.ofMillis(r.integer("idempotency_window_ms",
+                DEFAULT_IDEMPOTENCY_WINDOW.toMillis(), 0, Duration.ofDays(30).toMillis()));
         r.rejectUnknown();
 
         Map<String, TierConfig> tiers = new LinkedHashMap<>();
@@ -120,7 +124,8 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, punctuate, tiers, routes);
+        return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, punctuate, tiers, routes,
+                idempotencyWindow);
     }
 
     private static RoutePolicy parseRoute(String name, Fields f, List<String> errors) {
@@ -143,9 +148,11 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
             }
         }
         java.math.BigDecimal shadow = f.decimal("shadow_rate", null);
+        long deadlineMs = f.integer("deadline_ms", 0, 1, RoutePolicy.MAX_DEADLINE_MS); // 0: none
         f.rejectUnknown();
         try {
-            return new RoutePolicy(name, steps, shadow == null ? 0.0 : shadow.doubleValue());
+            return new RoutePolicy(name, steps, shadow == null ? 0.0 : shadow.doubleValue(),
+                    deadlineMs == 0 ? null : deadlineMs);
         } catch (IllegalArgumentException e) {
             errors.add("routes." + name + ": " + e.getMessage());
             return null;
