@@ -21,14 +21,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * asynchronously ({@link Intake}, {@link Stepper}). Calls complete on HTTP threads into {@link Completions}; a
  * wall-clock punctuation on the stream thread drains them and decides: accept (answer), escalate (dispatch the next
  * tier) or fail. Every call becomes an attempt record ({@link Outputs}). When a tier's bulkhead is full the query
- * waits in {@link TierQueues}; when its breaker is open the tier is skipped at no cost. Sampled queries are shadowed
- * after their answer ({@link ShadowCalls}). On the first process or punctuation after (re)assignment every query
- * still in the store is dispatched again at its current tier: calls in flight at a crash are made again.
+ * waits in {@link TierQueues} (up to the tier's {@code max_waiting}; beyond it the query moves on, or fails as
+ * overloaded); when its breaker is open the tier is skipped at no cost. A query's deadline is absolute in its entry:
+ * calls are cut short at it, and the punctuation fails waiting queries whose deadline has passed, without a call.
+ * A query whose id was answered within the idempotency window gets that answer again ({@link Replays}). Sampled
+ * queries are shadowed after their answer ({@link ShadowCalls}). On the first process or punctuation after
+ * (re)assignment every query still in the store is dispatched again at its current tier: calls in flight at a crash
+ * are made again.
  *
  * <p>One instance per task; used by its stream thread only.
  */
 public final class CascadeProcessor implements Processor<byte[], byte[], byte[], Object> {
     public static final String STORE = "inflight-queries";
+    public static final String ANSWERED_STORE = Replays.STORE;
     public static final String SINK_ANSWERS = Outputs.SINK_ANSWERS;
     public static final String SINK_ATTEMPTS = Outputs.SINK_ATTEMPTS;
     public static final String SINK_DLQ = Outputs.SINK_DLQ;
@@ -41,18 +46,22 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private final String answersTopic;
     private final Duration punctuateInterval;
     private final int maxRecordBytes;
+    private final Duration idempotencyWindow;
 
     private final Completions completions = new Completions();
     private KeyValueStore<String, InFlight> store;
     private Intake intake;
     private Stepper stepper;
+    private Answers answers;
+    private Replays replays;
     private TierQueues queues;
     private ShadowCalls shadows;
     private Cancellable punctuator;
     private boolean recovered;
 
     public CascadeProcessor(RouteTable routes, Tiers tiers, QueryParser parser, RouterMetrics metrics,
-                            String answersTopic, Duration punctuateInterval, int maxRecordBytes) {
+                            String answersTopic, Duration punctuateInterval, int maxRecordBytes,
+                            Duration idempotencyWindow) {
         this.routes = routes;
         this.tiers = tiers;
         this.parser = parser;
@@ -60,6 +69,12 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         this.answersTopic = answersTopic;
         this.punctuateInterval = punctuateInterval;
         this.maxRecordBytes = maxRecordBytes;
+        this.idempotencyWindow = idempotencyWindow;
+    }
+
+    /** Retention of the {@link #ANSWERED_STORE} for an idempotency window (positive even when replays are off). */
+    public static Duration answeredRetention(Duration idempotencyWindow) {
+        return Replays.retention(idempotencyWindow);
     }
 
     @Override
@@ -68,7 +83,9 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
         Outputs outputs = new Outputs(context, metrics, maxRecordBytes);
         queues = new TierQueues(tiers, metrics);
         shadows = new ShadowCalls(tiers, completions, outputs, metrics);
-        stepper = new Stepper(tiers, store, completions, queues, shadows, outputs, metrics);
+        replays = new Replays(context.getStateStore(ANSWERED_STORE), idempotencyWindow, outputs);
+        answers = new Answers(store, replays, outputs, metrics);
+        stepper = new Stepper(tiers, store, completions, queues, shadows, outputs, answers, metrics);
         intake = new Intake(parser, parser.maxBytes(), routes, answersTopic, store, outputs);
         punctuator = context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
@@ -77,15 +94,19 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     public void process(Record<byte[], byte[]> record) {
         recoverOnce();
         InFlight admitted = intake.admit(record);
-        if (admitted != null) {
+        if (admitted != null && !replays.replay(admitted)) {
             stepper.start(admitted);
         }
     }
 
-    /** Drains completed calls, decides for each, and retries queries waiting for a free call slot. */
+    /**
+     * Drains completed calls and decides for each, fails waiting queries whose deadline has passed, and retries the
+     * others waiting for a free call slot.
+     */
     void punctuate(long now) {
         recoverOnce();
         completions.drainServed(stepper::onCompletion);
+        queues.expire(now, stepper::expire);
         queues.drain(stepper::retry);
         completions.drainShadows(shadows::conclude);
     }
@@ -109,7 +130,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
             punctuator.cancel();
         }
         if (stepper != null) {
-            stepper.close();
+            answers.close();
             queues.clear();
             shadows.clear();
         }

@@ -73,8 +73,11 @@ final class Outputs {
         return new AttemptSummary(step.tier(), outcome, confidence, result.latencyMs(), result.costUsd());
     }
 
-    /** Writes a query's one answer to its reply topic, with the query's headers. */
-    void answer(InFlight query, AnswerEvent answer) {
+    /**
+     * Writes a query's answer to its reply topic, with the query's headers, and returns it as sent (FAILED instead
+     * when it would not fit the topic). A replayed answer is counted as a replay, not as a query finished.
+     */
+    AnswerEvent answer(InFlight query, AnswerEvent answer) {
         Headers headers = new RecordHeaders();
         query.headers().forEach(h -> headers.add(h.key(), h.value()));
         byte[] key = key(query.id());
@@ -86,12 +89,17 @@ final class Outputs {
             sent = new AnswerEvent(answer.id(), answer.route(), AnswerEvent.Status.FAILED, answer.tier(),
                     answer.model(), null, answer.confidence(), answer.costUsd(), answer.latencyMs(), answer.attempts(),
                     "the answer of tier '" + answer.tier() + "' makes a " + size + "-byte record, over the "
-                            + maxRecordBytes + "-byte limit of the answers topic (max.request.size)");
+                            + maxRecordBytes + "-byte limit of the answers topic (max.request.size)", answer.replayed());
             value = ANSWERS.toBytes(sent);
             LOG.warn("query '{}': {}", query.id(), sent.error());
         }
         context.forward(new Record<>(key, new Routed(query.replyTopic(), value), now(), headers), SINK_ANSWERS);
-        metrics.answered(query.route(), sent.status());
+        if (sent.replayed()) {
+            metrics.replayed();
+        } else {
+            metrics.answered(query.route(), sent.status());
+        }
+        return sent;
     }
 
     void shadow(ShadowRecord record) {
