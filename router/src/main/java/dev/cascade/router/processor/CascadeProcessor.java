@@ -48,7 +48,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     private final int maxRecordBytes;
     private final Duration idempotencyWindow;
 
-    private final Completions completions = new Completions();
+    private Completions completions;
     private KeyValueStore<String, InFlight> store;
     private Intake intake;
     private Stepper stepper;
@@ -79,8 +79,11 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
 
     @Override
     public void init(ProcessorContext<byte[], Object> context) {
+        // a task revived after corruption inits the same processor again: start from a clean slate
+        completions = new Completions();
+        recovered = false;
         store = context.getStateStore(STORE);
-        Outputs outputs = new Outputs(context, metrics, maxRecordBytes);
+        Outputs outputs = new Outputs(context, metrics, maxRecordBytes, tiers.clock());
         queues = new TierQueues(tiers, metrics);
         shadows = new ShadowCalls(tiers, completions, outputs, metrics);
         replays = new Replays(context.getStateStore(ANSWERED_STORE), idempotencyWindow, outputs);
@@ -106,7 +109,7 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
     void punctuate(long now) {
         recoverOnce();
         completions.drainServed(stepper::onCompletion);
-        queues.expire(now, stepper::expire);
+        queues.expire(tiers.clock().millis(), stepper::expire);
         queues.drain(stepper::retry);
         completions.drainShadows(shadows::conclude);
     }
@@ -125,7 +128,9 @@ public final class CascadeProcessor implements Processor<byte[], byte[], byte[],
 
     @Override
     public void close() {
-        completions.close();
+        if (completions != null) {
+            completions.close();
+        }
         if (punctuator != null) {
             punctuator.cancel();
         }

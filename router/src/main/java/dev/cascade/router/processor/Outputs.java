@@ -14,6 +14,7 @@ import dev.cascade.router.tier.TierResult;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.apache.kafka.common.header.Header;
@@ -45,19 +46,23 @@ final class Outputs {
     private final ProcessorContext<byte[], Object> context;
     private final RouterMetrics metrics;
     private final int maxRecordBytes;
+    private final Clock clock;
 
     /**
      * @param maxRecordBytes the producer's {@code max.request.size}: a record over it would fail the task, so an
      *                       answer, shadow record or dead letter that would not fit is written smaller instead
+     * @param clock          the router's time: deadlines, latencies, the idempotency window and output timestamps
+     *                       (the context's system time is the scheduled time in a punctuation, which can lag)
      */
-    Outputs(ProcessorContext<byte[], Object> context, RouterMetrics metrics, int maxRecordBytes) {
+    Outputs(ProcessorContext<byte[], Object> context, RouterMetrics metrics, int maxRecordBytes, Clock clock) {
         this.context = context;
         this.metrics = metrics;
         this.maxRecordBytes = maxRecordBytes - FRAMING_BYTES;
+        this.clock = clock;
     }
 
     long now() {
-        return context.currentSystemTimeMs();
+        return clock.millis();
     }
 
     /** Writes the attempt event of one call (or skipped tier) and returns its summary for the answer. */

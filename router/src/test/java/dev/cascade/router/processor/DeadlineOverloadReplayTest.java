@@ -9,12 +9,14 @@ import dev.cascade.router.client.ModelReply;
 import dev.cascade.router.client.ModelRequest;
 import dev.cascade.router.config.RouterConfig;
 import dev.cascade.router.metrics.RouterMetrics;
+import dev.cascade.router.tier.MovableClock;
 import dev.cascade.router.tier.Tiers;
 import dev.cascade.router.topology.RouterTopology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,8 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Deadlines, bounded waiting and replayed answers in the production topology under {@link TopologyTestDriver}, with
- * model calls the test completes by hand. The driver's wall clock is the router's clock here: moving it fires the
- * punctuation and passes deadlines.
+ * model calls the test completes by hand. The tests move the router's clock (deadlines, the idempotency window)
+ * together with the driver's wall clock (which fires the punctuation).
  */
 class DeadlineOverloadReplayTest {
     private final Map<String, List<CompletableFuture<ModelReply>>> calls = new LinkedHashMap<>();
@@ -47,6 +49,7 @@ class DeadlineOverloadReplayTest {
     private TestOutputTopic<byte[], byte[]> answers;
     private TestOutputTopic<byte[], byte[]> attempts;
     private Tiers tiers;
+    private final MovableClock clock = new MovableClock(Clock.systemUTC());
 
     @BeforeEach
     void setUp() {
@@ -66,7 +69,7 @@ class DeadlineOverloadReplayTest {
             CompletableFuture<ModelReply> f = new CompletableFuture<>();
             calls.computeIfAbsent(name, n -> new ArrayList<>()).add(f);
             return f;
-        }, null);
+        }, null, clock);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "limits-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -101,6 +104,12 @@ class DeadlineOverloadReplayTest {
         }
     }
 
+    /** Moves the router's clock and the driver's wall clock (which fires the punctuation) together. */
+    private void advance(Duration by) {
+        clock.advance(by);
+        driver.advanceWallClockTime(by);
+    }
+
     private List<JsonNode> read(TestOutputTopic<byte[], byte[]> topic) {
         return topic.readValuesToList().stream().map(DeadlineOverloadReplayTest::json).toList();
     }
@@ -119,9 +128,9 @@ class DeadlineOverloadReplayTest {
         send("waits", ",\"deadline_ms\":1000");
         assertThat(calls("small")).as("the second query waits for small's one slot").isEqualTo(1);
 
-        driver.advanceWallClockTime(Duration.ofMillis(900));
+        advance(Duration.ofMillis(900));
         assertThat(answers.isEmpty()).as("not before its deadline").isTrue();
-        driver.advanceWallClockTime(Duration.ofMillis(200));
+        advance(Duration.ofMillis(200));
 
         JsonNode failed = json(answers.readValue());
         assertThat(failed.path("id").asText()).isEqualTo("waits");
@@ -135,7 +144,7 @@ class DeadlineOverloadReplayTest {
         assertThat(tiers.get("small").waiting()).as("its waiting place is free again").isZero();
 
         calls.get("small").get(0).complete(new ModelReply("ok", 1, 1, 0.95));
-        driver.advanceWallClockTime(Duration.ofMillis(20));
+        advance(Duration.ofMillis(20));
         assertThat(json(answers.readValue()).path("id").asText()).isEqualTo("busy");
         assertThat(calls("small")).as("the expired query is never dispatched").isEqualTo(1);
         assertThat(counter("router.deadlines.missed")).isEqualTo(1.0);
@@ -222,10 +231,10 @@ class DeadlineOverloadReplayTest {
 
         calls.get("small").get(0).complete(new ModelReply("a1", 1, 1, 0.95));
         calls.get("general").get(0).complete(new ModelReply("a3", 1, 1, null));
-        driver.advanceWallClockTime(Duration.ofMillis(20));
+        advance(Duration.ofMillis(20));
         assertThat(calls("small")).as("q2 waited and now has the slot").isEqualTo(2);
         calls.get("small").get(1).complete(new ModelReply("a2", 1, 1, 0.95));
-        driver.advanceWallClockTime(Duration.ofMillis(20));
+        advance(Duration.ofMillis(20));
 
         assertThat(read(answers)).extracting(a -> a.path("id").asText() + "=" + a.path("status").asText())
                 .containsExactlyInAnyOrder("q1=ANSWERED", "q3=ANSWERED", "q2=ANSWERED");
@@ -236,12 +245,12 @@ class DeadlineOverloadReplayTest {
     void shouldReplayTheStoredAnswerOfARetriedIdWithinTheWindowWithoutACall() {
         send("r1", "");
         calls.get("small").get(0).complete(new ModelReply("first", 10, 5, 0.95));
-        driver.advanceWallClockTime(Duration.ofMillis(20));
+        advance(Duration.ofMillis(20));
         JsonNode original = json(answers.readValue());
         assertThat(original.has("replayed")).isFalse();
         assertThat(read(attempts)).hasSize(1);
 
-        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        advance(Duration.ofSeconds(30));
         send("r1", "");
         JsonNode replayed = json(answers.readValue());
         assertThat(replayed.path("replayed").asBoolean()).isTrue();
@@ -253,7 +262,7 @@ class DeadlineOverloadReplayTest {
         assertThat(counter("router.queries.replayed")).isEqualTo(1.0);
         assertThat(counter("router.queries", "route", "default", "status", "ANSWERED")).isEqualTo(1.0);
 
-        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        advance(Duration.ofSeconds(31));
         send("r1", "");
         assertThat(calls("small")).as("after the window the id is a new query").isEqualTo(2);
     }
