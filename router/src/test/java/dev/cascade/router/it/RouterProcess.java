@@ -42,6 +42,31 @@ final class RouterProcess implements AutoCloseable {
         return new RouterProcess(pb.start(), log);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /** Resident memory of the process in bytes (VmRSS), or -1 when it cannot be read (no /proc). */
+    long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The admin port the router printed once started, or -1 before that. */
+    int adminPort() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("router started: admin on :(\\d+)")
+                .matcher(output());
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
