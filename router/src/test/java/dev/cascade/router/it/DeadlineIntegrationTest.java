@@ -107,10 +107,12 @@ class DeadlineIntegrationTest {
                 Awaitility.await().atMost(Duration.ofSeconds(30))
                         .until(() -> h.simulator.requests("medium-model") == 2);
                 String changelog = h.appId + "-inflight-queries-changelog";
+                String aKey = dev.cascade.router.processor.InFlight.key(h.topics.answers(), "a");
+                String bKey = dev.cascade.router.processor.InFlight.key(h.topics.answers(), "b");
                 h.io.readUntil(changelog, rs -> rs.stream().filter(r -> r.value() != null
                         && new String(r.value(), StandardCharsets.UTF_8).contains("\"tier_index\":1")
-                        && new String(r.key(), StandardCharsets.UTF_8).equals("a")).count() > 0
-                        && rs.stream().anyMatch(r -> new String(r.key(), StandardCharsets.UTF_8).equals("b")),
+                        && new String(r.key(), StandardCharsets.UTF_8).equals(aKey)).count() > 0
+                        && rs.stream().anyMatch(r -> new String(r.key(), StandardCharsets.UTF_8).equals(bKey)),
                         Duration.ofSeconds(30), Duration.ZERO);
             } finally {
                 first.kill();

@@ -268,6 +268,29 @@ class DeadlineOverloadReplayTest {
     }
 
     @Test
+    void shouldReplayOnlyToTheReplyTopicTheIdWasAnsweredOn() {
+        send("t1", "");
+        calls.get("small").get(0).complete(new ModelReply("mine", 10, 5, 0.95));
+        advance(Duration.ofMillis(20));
+        assertThat(json(answers.readValue()).path("content").asText()).isEqualTo("mine");
+
+        TestOutputTopic<byte[], byte[]> other = driver.createOutputTopic("cascade.answers.other",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        send("t1", ",\"reply_to\":\"cascade.answers.other\"");
+        assertThat(calls("small")).as("the same id on another reply topic is another query").isEqualTo(2);
+        calls.get("small").get(1).complete(new ModelReply("theirs", 10, 5, 0.95));
+        advance(Duration.ofMillis(20));
+        JsonNode answer = json(other.readValue());
+        assertThat(answer.path("content").asText()).isEqualTo("theirs");
+        assertThat(answer.has("replayed")).isFalse();
+
+        send("t1", ",\"reply_to\":\"cascade.answers.other\"");
+        assertThat(json(other.readValue()).path("content").asText()).isEqualTo("theirs");
+        assertThat(calls("small")).isEqualTo(2);
+        assertThat(answers.isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldTreatARetryAfterAFailedAnswerAsANewQuery() {
         send("f1", ",\"deadline_ms\":1000", Instant.now().minusSeconds(5));
         assertThat(json(answers.readValue()).path("status").asText()).isEqualTo("FAILED");
