@@ -18,12 +18,13 @@ import java.util.regex.Pattern;
  * router's live table, the status processor and the CLI use the same rules.
  *
  * <p>The value: {@code {"tiers":[{"name":"small","threshold":0.82},{"name":"general"}],"shadow_rate":0.0,
- * "target_quality":0.97,"reference":"general"}} ({@code shadow_rate}, {@code target_quality} and {@code reference}
- * optional).
+ * "target_quality":0.97,"reference":"general","deadline_ms":2000}} ({@code shadow_rate}, {@code target_quality},
+ * {@code reference} and {@code deadline_ms} optional; {@code deadline_ms} is the route's default deadline).
  */
 public final class PolicyParser {
     private static final Pattern ROUTE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final Set<String> POLICY_FIELDS = Set.of("tiers", "shadow_rate", "target_quality", "reference");
+    private static final Set<String> POLICY_FIELDS = Set.of("tiers", "shadow_rate", "target_quality", "reference",
+            "deadline_ms");
     private static final Set<String> STEP_FIELDS = Set.of("name", "threshold");
 
     /** Either a valid policy or why the record is refused. */
@@ -94,7 +95,8 @@ public final class PolicyParser {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!POLICY_FIELDS.contains(f)) {
-                return invalid("unknown field '" + f + "' (known: tiers, shadow_rate, target_quality, reference)");
+                return invalid("unknown field '" + f + "' (known: tiers, shadow_rate, target_quality, reference, "
+                        + "deadline_ms)");
             }
         }
         JsonNode shadow = root.get("shadow_rate");
@@ -121,6 +123,16 @@ public final class PolicyParser {
                 return invalid("reference must be a tier name, got " + referenceNode);
             }
             reference = referenceNode.asText();
+        }
+        JsonNode deadline = root.get("deadline_ms");
+        Long deadlineMs = null;
+        if (deadline != null && !deadline.isNull()) {
+            if (!deadline.isIntegralNumber() || !deadline.canConvertToLong() || deadline.asLong() < 1
+                    || deadline.asLong() > RoutePolicy.MAX_DEADLINE_MS) {
+                return invalid("deadline_ms must be a whole number of milliseconds in [1, "
+                        + RoutePolicy.MAX_DEADLINE_MS + "], got " + deadline);
+            }
+            deadlineMs = deadline.asLong();
         }
         JsonNode tiers = root.get("tiers");
         if (tiers == null || !tiers.isArray() || tiers.isEmpty()) {
@@ -167,7 +179,7 @@ public final class PolicyParser {
             }
         }
         try {
-            return new Result.Valid(new RoutePolicy(route, steps, shadowRate, targetQuality, reference));
+            return new Result.Valid(new RoutePolicy(route, steps, shadowRate, targetQuality, reference, deadlineMs));
         } catch (IllegalArgumentException e) {
             return invalid(e.getMessage());
         }
@@ -189,6 +201,9 @@ public final class PolicyParser {
         }
         if (policy.reference() != null) {
             root.put("reference", policy.reference());
+        }
+        if (policy.deadlineMs() != null) {
+            root.put("deadline_ms", policy.deadlineMs());
         }
         return root;
     }

@@ -9,22 +9,39 @@ import java.util.Set;
  * terminal and its answer is always accepted. {@code shadowRate} is the fraction of queries whose accepted answer
  * is also compared with every later tier's (shadow calls, not served). {@code targetQuality} (optional, in (0, 1]) is
  * the share of the reference tier's accuracy the route must keep; {@code reference} (optional, one of the route's
- * tiers) is the tier it is measured against, by default the last. Immutable.
+ * tiers) is the tier it is measured against, by default the last. {@code deadlineMs} is the time a query of the
+ * route has for its answer, counted from its record's timestamp, when the query names none itself; null for no
+ * deadline. Immutable.
  */
 public record RoutePolicy(String route, List<TierStep> tiers, double shadowRate, Double targetQuality,
-                          String reference) {
+                          String reference, Long deadlineMs) {
+    /** Longest deadline a route or a query may set: one day. */
+    public static final long MAX_DEADLINE_MS = 86_400_000L;
     public RoutePolicy(String route, List<TierStep> tiers) {
         this(route, tiers, 0.0);
     }
 
     public RoutePolicy(String route, List<TierStep> tiers, double shadowRate) {
-        this(route, tiers, shadowRate, null, null);
+        this(route, tiers, shadowRate, null, null, null);
+    }
+
+    public RoutePolicy(String route, List<TierStep> tiers, double shadowRate, Double targetQuality,
+                       String reference) {
+        this(route, tiers, shadowRate, targetQuality, reference, null);
+    }
+
+    public RoutePolicy(String route, List<TierStep> tiers, double shadowRate, Long deadlineMs) {
+        this(route, tiers, shadowRate, null, null, deadlineMs);
     }
 
     public RoutePolicy {
         if (targetQuality != null && !(targetQuality > 0 && targetQuality <= 1)) {
             throw new IllegalArgumentException("route '" + route + "': target_quality must be in (0, 1], got "
                     + targetQuality);
+        }
+        if (deadlineMs != null && (deadlineMs < 1 || deadlineMs > MAX_DEADLINE_MS)) {
+            throw new IllegalArgumentException("route '" + route + "': deadline_ms must be in [1, " + MAX_DEADLINE_MS
+                    + "], got " + deadlineMs);
         }
         if (!(shadowRate >= 0 && shadowRate <= 1)) {
             throw new IllegalArgumentException("route '" + route + "': shadow_rate must be in [0, 1], got "

@@ -118,4 +118,23 @@ class PolicyParserTest {
                 + "{\"name\":\"huge\"}],\"target_quality\":2}").getBytes(StandardCharsets.UTF_8));
         assertThat(((PolicyParser.Result.Invalid) bad).reason()).contains("target_quality");
     }
+
+    @Test
+    void shouldCarryTheDefaultDeadlineThroughParseAndJsonAndRejectOneOutOfRange() {
+        PolicyParser.Result r = parse("timed", "{\"tiers\":[{\"name\":\"general\"}],\"deadline_ms\":2000}");
+        RoutePolicy policy = ((PolicyParser.Result.Valid) r).policy();
+        assertThat(policy.deadlineMs()).isEqualTo(2000L);
+        assertThat(((PolicyParser.Result.Valid) parse("timed", PolicyParser.toJson(policy).toString())).policy())
+                .isEqualTo(policy);
+        assertThat(((PolicyParser.Result.Valid) parse("plain", "{\"tiers\":[{\"name\":\"general\"}]}")).policy()
+                .deadlineMs()).isNull();
+        assertThat(PolicyParser.toJson(new RoutePolicy("plain", policy.tiers())).has("deadline_ms")).isFalse();
+        assertThat(reason("{\"tiers\":[{\"name\":\"general\"}],\"deadline_ms\":0}")).contains("deadline_ms")
+                .contains("got 0");
+        assertThat(reason("{\"tiers\":[{\"name\":\"general\"}],\"deadline_ms\":1.5}")).contains("got 1.5");
+        assertThat(reason("{\"tiers\":[{\"name\":\"general\"}],\"deadline_ms\":\"200\"}"))
+                .contains("whole number");
+        assertThat(reason("{\"tiers\":[{\"name\":\"general\"}],\"deadline_ms\":86400001}"))
+                .contains("86400001");
+    }
 }

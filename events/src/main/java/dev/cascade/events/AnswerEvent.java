@@ -1,5 +1,6 @@
 package dev.cascade.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.math.BigDecimal;
 import java.util.List;
@@ -24,7 +25,21 @@ public record AnswerEvent(
         @JsonProperty("cost_usd") BigDecimal costUsd,
         @JsonProperty("latency_ms") long latencyMs,
         @JsonProperty("attempts") List<AttemptSummary> attempts,
-        @JsonProperty("error") String error) {
+        @JsonProperty("error") String error,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonProperty("replayed") boolean replayed) {
+
+    /** A first (not replayed) answer. */
+    public AnswerEvent(String id, String route, Status status, String tier, String model, String content,
+                       Double confidence, BigDecimal costUsd, long latencyMs, List<AttemptSummary> attempts,
+                       String error) {
+        this(id, route, status, tier, model, content, confidence, costUsd, latencyMs, attempts, error, false);
+    }
+
+    /** This answer, marked as sent again for a retried query id. */
+    public AnswerEvent asReplayed() {
+        return new AnswerEvent(id, route, status, tier, model, content, confidence, costUsd, latencyMs, attempts, error,
+                true);
+    }
 
     /** Final status of a query. */
     public enum Status { ANSWERED, FAILED }

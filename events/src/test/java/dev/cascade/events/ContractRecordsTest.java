@@ -90,6 +90,18 @@ class ContractRecordsTest {
     }
 
     @Test
+    void shouldMarkOnlyAReplayedAnswerAndRoundTripTheMark() throws Exception {
+        AnswerEvent replayed = answered().asReplayed();
+
+        JsonNode json = tree(ANSWERS.toBytes(replayed));
+
+        assertThat(json.path("replayed").asBoolean()).isTrue();
+        assertThat(json.path("content").asText()).isEqualTo("42");
+        assertThat(ANSWERS.fromBytes(ANSWERS.toBytes(replayed))).isEqualTo(replayed);
+        assertThat(ANSWERS.fromBytes(ANSWERS.toBytes(answered())).replayed()).isFalse();
+    }
+
+    @Test
     void shouldWriteFailedAnswerWithItsErrorAndWithoutTheAbsentTier() throws Exception {
         AnswerEvent failed = new AnswerEvent("q-2", "default", AnswerEvent.Status.FAILED, null, null, null, null,
                 new BigDecimal("0.0000010"), 900, List.of(), "every tier failed");

@@ -23,15 +23,19 @@ import java.util.TreeMap;
  * parsed document plus the environment (environment wins); immutable; every problem is reported at once.
  *
  * <p>Environment: every {@code KAFKA_X_Y} becomes Kafka setting {@code x.y}; {@code CASCADE_ADMIN_PORT},
- * {@code CASCADE_ADMIN_BIND}; {@code CASCADE_TIER_<NAME>_BASE_URL|MODEL|TIMEOUT_MS|MAX_IN_FLIGHT|MAX_TOKENS}.
+ * {@code CASCADE_ADMIN_BIND}; {@code CASCADE_TIER_<NAME>_BASE_URL|MODEL|TIMEOUT_MS|MAX_IN_FLIGHT|MAX_TOKENS|MAX_WAITING}.
  *
- * @param shadowKey the key of shadow sampling, read from the environment or file the config names; null when none
- *                  is named (each query is then drawn at random)
- * @param tenants   teams with queries topics of their own, whose reply topics only their own queries may name
+ * @param shadowKey         the key of shadow sampling, read from the environment or file the config names; null when
+ *                          none is named (each query is then drawn at random)
+ * @param tenants           teams with queries topics of their own, whose reply topics only their own queries may name
+ * @param idempotencyWindow how long an answered query id is remembered: a retry within it gets the stored answer again
  */
 public record RouterConfig(Map<String, String> kafka, TopicNames topics, int maxQueryBytes, List<String> replyToAllow,
                            int adminPort, String adminBind, Duration punctuateInterval, Map<String, TierConfig> tiers,
-                           Map<String, RoutePolicy> routes, ShadowKey shadowKey, Map<String, TenantConfig> tenants) {
+                           Map<String, RoutePolicy> routes, ShadowKey shadowKey, Map<String, TenantConfig> tenants,
+                           Duration idempotencyWindow) {
+    /** Default time an answered query id is remembered: a retry within it gets the stored answer again. */
+    public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
     private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[A-Za-z0-9.:%_-]{1,253}");
 
@@ -107,6 +111,8 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
         Duration punctuate = Duration.ofMillis(r.integer("punctuate_ms", 10, 1, 10_000));
         ShadowKey shadowKey = ShadowKey.from(r, env);
         Map<String, TenantConfig> tenants = TenantConfig.all(r, topics.queries());
+        Duration idempotencyWindow = Duration.ofMillis(r.integer("idempotency_window_ms",
+                DEFAULT_IDEMPOTENCY_WINDOW.toMillis(), 0, Duration.ofDays(30).toMillis()));
         r.rejectUnknown();
 
         Map<String, TierConfig> tiers = new LinkedHashMap<>();
@@ -118,7 +124,7 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
 
         Map<String, RoutePolicy> routes = new LinkedHashMap<>();
         root.entries("routes").forEach((name, value) -> {
-            RoutePolicy policy = parseRoute(name, root.child("routes." + name, value), errors);
+            RoutePolicy policy = RouteFields.parse(name, root.child("routes." + name, value), errors);
             if (policy != null) {
                 for (TierStep step : policy.tiers()) {
                     if (!tiers.containsKey(step.tier())) {
@@ -141,39 +147,7 @@ public record RouterConfig(Map<String, String> kafka, TopicNames topics, int max
             throw new ConfigException(source, errors);
         }
         return new RouterConfig(kafka, topics, maxQueryBytes, allow, adminPort, adminBind, punctuate, tiers, routes,
-                shadowKey, tenants);
-    }
-
-    private static RoutePolicy parseRoute(String name, Fields f, List<String> errors) {
-        List<TierStep> steps = new ArrayList<>();
-        List<Object> tierList = f.list("tiers");
-        for (int i = 0; i < tierList.size(); i++) {
-            Fields step = f.child("tiers[" + i + "]", tierList.get(i));
-            String tier = step.requiredString("name");
-            java.math.BigDecimal t = step.decimal("threshold", null);
-            Double threshold = t == null ? null : t.doubleValue();
-            step.rejectUnknown();
-            if (tier == null) {
-                return null;
-            }
-            try {
-                steps.add(new TierStep(tier, threshold));
-            } catch (IllegalArgumentException e) {
-                errors.add("routes." + name + ": " + e.getMessage());
-                return null;
-            }
-        }
-        java.math.BigDecimal shadow = f.decimal("shadow_rate", null);
-        java.math.BigDecimal target = f.decimal("target_quality", null);
-        String reference = f.string("reference", null);
-        f.rejectUnknown();
-        try {
-            return new RoutePolicy(name, steps, shadow == null ? 0.0 : shadow.doubleValue(),
-                    target == null ? null : target.doubleValue(), reference);
-        } catch (IllegalArgumentException e) {
-            errors.add("routes." + name + ": " + e.getMessage());
-            return null;
-        }
+                shadowKey, tenants, idempotencyWindow);
     }
 
     /** The rules routing policies on the config topic are checked against, for this deployment's tiers. */

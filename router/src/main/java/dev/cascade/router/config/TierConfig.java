@@ -23,19 +23,23 @@ import java.util.regex.Pattern;
  * @param maxTokens        the most completion tokens a call to this tier may ask for: a query's {@code max_tokens}
  *                         is lowered to it, and a query naming none is sent this; null leaves the query's limit (or
  *                         the server's default) as it is
+ * @param maxWaiting       the most queries that may wait (per router instance) for a call slot of this tier once its
+ *                         {@code maxInFlight} calls are taken; a query beyond it moves on to the next tier with room,
+ *                         or fails as overloaded
  */
 public record TierConfig(String name, Kind kind, URI baseUrl, String model, String apiKeyEnv, String apiKeyFile,
                          Duration timeout, int maxInFlight, ConfidenceMethod confidence, TokenPrice pricing,
-                         BreakerSettings breaker, int maxResponseBytes, Integer maxTokens) {
+                         BreakerSettings breaker, int maxResponseBytes, Integer maxTokens, int maxWaiting) {
 
     public static final int DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024;
+    public static final int DEFAULT_MAX_WAITING = 1000;
     private static final long MAX_TOKENS_LIMIT = 10_000_000;
     private static final Pattern KEY_LIKE_PARAMETER = Pattern.compile(
             "(?i).*(key|token|secret|password|passwd|auth|sig|signature|credential).*");
 
     /** Fields of a tier that {@code CASCADE_TIER_<NAME>_<FIELD>} environment variables override. */
     public static final java.util.Set<String> ENV_FIELDS = java.util.Set.of("BASE_URL", "MODEL", "TIMEOUT_MS",
-            "MAX_IN_FLIGHT", "MAX_TOKENS");
+            "MAX_IN_FLIGHT", "MAX_TOKENS", "MAX_WAITING");
 
     /** The environment-variable prefix of a tier's overrides: {@code CASCADE_TIER_<NAME>_}. */
     public static String envPrefix(String tier) {
@@ -71,6 +75,10 @@ public record TierConfig(String name, Kind kind, URI baseUrl, String model, Stri
         if (env.containsKey(prefix + "MAX_IN_FLIGHT")) {
             maxInFlight = Long.parseLong(env.get(prefix + "MAX_IN_FLIGHT").trim());
         }
+        long maxWaiting = f.integer("max_waiting", DEFAULT_MAX_WAITING, 0, 1_000_000);
+        if (env.containsKey(prefix + "MAX_WAITING")) {
+            maxWaiting = Long.parseLong(env.get(prefix + "MAX_WAITING").trim());
+        }
         ConfidenceMethod confidence = ConfidenceMethod.NONE;
         try {
             confidence = ConfidenceMethod.parse(f.string("confidence", kind == Kind.ANTHROPIC ? "none" : "logprobs"));
@@ -105,7 +113,7 @@ public record TierConfig(String name, Kind kind, URI baseUrl, String model, Stri
         Integer maxTokens = cap == 0 ? null : (int) cap;
         f.rejectUnknown();
         return new TierConfig(name, kind, baseUrl, model, keyEnv, keyFile, Duration.ofMillis(timeoutMs),
-                (int) maxInFlight, confidence, pricing, breaker, (int) maxResponseBytes, maxTokens);
+                (int) maxInFlight, confidence, pricing, breaker, (int) maxResponseBytes, maxTokens, (int) maxWaiting);
     }
 
     /**

@@ -43,6 +43,10 @@ public final class RouterMetrics {
     public static final String STALE_COMPLETIONS = "router.completions.stale";
     public static final String CONFIG_RECORDS = "router.config.records";
     public static final String POLICIES_APPLIED = "router.policies.applied";
+    public static final String TIER_OVERFLOW = "router.tier.overflow";
+    public static final String TIER_MAX_WAITING = "router.tier.max.waiting";
+    public static final String DEADLINES_MISSED = "router.deadlines.missed";
+    public static final String REPLAYED = "router.queries.replayed";
 
     private static final double[] CONFIDENCE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0};
 
@@ -54,6 +58,8 @@ public final class RouterMetrics {
     private final Verdicts configRecords;
     private final Verdicts policiesApplied;
     private final Counter staleCompletions;
+    private final Counter deadlinesMissed;
+    private final Counter replayed;
     private final AtomicLong queriesInFlight = new AtomicLong();
 
     /**
@@ -76,6 +82,10 @@ public final class RouterMetrics {
         policiesApplied = new Verdicts(POLICIES_APPLIED, "config records applied or refused by this instance");
         staleCompletions = Counter.builder(STALE_COMPLETIONS).description("completions of calls whose query had "
                 + "moved on (after a restart or rebalance)").register(registry);
+        deadlinesMissed = Counter.builder(DEADLINES_MISSED).description("queries answered FAILED because their "
+                + "deadline passed").register(registry);
+        replayed = Counter.builder(REPLAYED).description("retried query ids answered again with their stored answer, "
+                + "without a model call").register(registry);
         Gauge.builder(QUERIES_IN_FLIGHT, queriesInFlight, AtomicLong::get)
                 .description("queries accepted and not yet answered by this instance").register(registry);
     }
@@ -104,6 +114,19 @@ public final class RouterMetrics {
         escalations.computeIfAbsent(from + '|' + to, k -> Counter.builder(ESCALATIONS)
                 .description("queries moved from one tier to the next").tags("from", from, "to", to)
                 .register(registry)).increment();
+    }
+
+    /** A query turned away from a tier whose call slots and waiting places were all taken. */
+    public void overflow(String tier) {
+        tier(tier).overflow.increment();
+    }
+
+    public void deadlineMissed() {
+        deadlinesMissed.increment();
+    }
+
+    public void replayed() {
+        replayed.increment();
     }
 
     public void rejected(RejectReason reason) {
@@ -159,6 +182,9 @@ public final class RouterMetrics {
                 .description("bulkhead size (max calls in flight) per tier").tag("tier", name).register(registry);
         Gauge.builder(TIER_WAITING, waiting, AtomicLong::get)
                 .description("queries waiting for a free call slot of the tier").tag("tier", name).register(registry);
+        Gauge.builder(TIER_MAX_WAITING, tier, t -> t.config().maxWaiting())
+                .description("most queries that may wait for the tier (max_waiting)").tag("tier", name)
+                .register(registry);
         for (CircuitBreaker.State state : new CircuitBreaker.State[]{CircuitBreaker.State.CLOSED,
                 CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN}) {
             Gauge.builder(BREAKER_STATE, tier, t -> t.breaker().getState() == state ? 1 : 0)
@@ -173,6 +199,7 @@ public final class RouterMetrics {
         final Timer latency;
         final DistributionSummary confidence;
         final Counter shadowSkipped;
+        final Counter overflow;
         final AtomicLong waiting = new AtomicLong();
 
         TierMeters(String tier) {
@@ -187,6 +214,9 @@ public final class RouterMetrics {
             shadowSkipped = Counter.builder(SHADOW_SKIPPED)
                     .description("shadow calls left out (breaker open or call slots full)").tag("tier", tier)
                     .register(registry);
+            overflow = Counter.builder(TIER_OVERFLOW).description("queries turned away from the tier because its "
+                    + "call slots and waiting places were all taken (they move on, or fail as overloaded)")
+                    .tag("tier", tier).register(registry);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.cascade.router.client.Redactor;
 import dev.cascade.router.tier.Tier;
 import dev.cascade.router.tier.TierResult;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
@@ -31,16 +32,17 @@ final class Completions {
     private final Queue<Shadow> shadows = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
-    void call(Tier tier, ModelRequest request, String id, int dispatch) {
-        start(tier, request, result -> served.add(new Served(id, dispatch, result)));
+    /** Starts a served call, cut short after {@code untilDeadline} (null: the tier's own time-out only). */
+    void call(Tier tier, ModelRequest request, String id, int dispatch, Duration untilDeadline) {
+        start(tier, request, untilDeadline, result -> served.add(new Served(id, dispatch, result)));
     }
 
     void callShadow(Tier tier, ModelRequest request, String id, int tierIndex) {
-        start(tier, request, result -> shadows.add(new Shadow(id, tierIndex, result)));
+        start(tier, request, null, result -> shadows.add(new Shadow(id, tierIndex, result)));
     }
 
-    private void start(Tier tier, ModelRequest request, Consumer<TierResult> sink) {
-        tier.call(request).whenComplete((result, failure) -> {
+    private void start(Tier tier, ModelRequest request, Duration untilDeadline, Consumer<TierResult> sink) {
+        tier.call(request, untilDeadline).whenComplete((result, failure) -> {
             if (closed) {
                 return;
             }

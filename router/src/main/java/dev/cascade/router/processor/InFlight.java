@@ -19,6 +19,7 @@ import java.util.List;
  * @param headers   the query's Kafka headers, copied onto the answer
  * @param shadow    whether the query was sampled for shadow comparison (its tiers' answers are kept)
  * @param replies   the answers of the tiers tried so far, kept for sampled queries only
+ * @param deadline  when the answer is due (absolute), null for none; absent in entries written before deadlines
  */
 public record InFlight(@JsonProperty("id") String id,
                        @JsonProperty("route") String route,
@@ -32,7 +33,8 @@ public record InFlight(@JsonProperty("id") String id,
                        @JsonProperty("attempts") List<AttemptSummary> attempts,
                        @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonProperty("shadow") boolean shadow,
                        @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("replies")
-                       List<ShadowReply> replies) {
+                       List<ShadowReply> replies,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("deadline") Deadline deadline) {
 
     /** One Kafka header; the value is kept as bytes (JSON base64). */
     public record StoredHeader(@JsonProperty("key") String key, @JsonProperty("value") byte[] value) {
@@ -67,21 +69,30 @@ public record InFlight(@JsonProperty("id") String id,
         return tiers.get(tierIndex);
     }
 
+    boolean pastDeadline(long now) {
+        return deadline != null && deadline.passed(now);
+    }
+
+    /** Time left before the deadline, null when the query has none. */
+    java.time.Duration untilDeadline(long now) {
+        return deadline == null ? null : deadline.left(now);
+    }
+
     InFlight nextDispatch() {
         return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex, dispatch + 1,
-                attempts, shadow, replies);
+                attempts, shadow, replies, deadline);
     }
 
     InFlight nextTier() {
         return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex + 1, dispatch,
-                attempts, shadow, replies);
+                attempts, shadow, replies, deadline);
     }
 
     InFlight withAttempt(AttemptSummary attempt) {
         List<AttemptSummary> all = new ArrayList<>(attempts);
         all.add(attempt);
         return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex, dispatch, all,
-                shadow, replies);
+                shadow, replies, deadline);
     }
 
     /** Total answer characters a sampled query keeps; a reply past it is left out (its tier's answer is missing). */
@@ -95,6 +106,6 @@ public record InFlight(@JsonProperty("id") String id,
         List<ShadowReply> all = new ArrayList<>(replies);
         all.add(reply);
         return new InFlight(id, route, tiers, request, replyTopic, headers, receivedAt, tierIndex, dispatch,
-                attempts, shadow, all);
+                attempts, shadow, all, deadline);
     }
 }

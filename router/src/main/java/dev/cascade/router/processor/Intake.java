@@ -13,8 +13,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Admission of one input record: parses it, refuses a duplicate of a query in flight and a query without a route,
- * and turns an accepted query into its in-flight entry at its route's first tier. Whatever is refused goes to the
- * dead-letter topic. Stream thread only.
+ * and turns an accepted query into its in-flight entry at its route's first tier, with its deadline made absolute.
+ * Whatever is refused goes to the dead-letter topic. Stream thread only.
  */
 final class Intake {
     private final QueryParser parser;
@@ -72,7 +72,9 @@ final class Intake {
             headers.add(new InFlight.StoredHeader(h.key(), h.value()));
         }
         boolean shadow = sampler.sampled(query.id(), policy.shadowRate());
+        long now = outputs.now();
+        Deadline deadline = Deadline.of(query.deadlineMs(), policy.deadlineMs(), record.timestamp(), now);
         return new InFlight(query.id(), policy.route(), policy.tiers(), query.request(), replyTopic, headers,
-                outputs.now(), 0, 0, List.of(), shadow, List.of());
+                now, 0, 0, List.of(), shadow, List.of(), deadline);
     }
 }

@@ -12,6 +12,7 @@ import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.model.RejectReason;
 import dev.cascade.router.tier.TierResult;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -42,24 +43,28 @@ final class Outputs {
     private final int maxRecordBytes;
     private final ReplyTopics replyTopics;
     private final String answersTopic;
+    private final Clock clock;
 
     /**
      * @param maxRecordBytes the producer's {@code max.request.size}: a record over it would fail the task, so an
      *                       answer, shadow record or dead letter that would not fit is written smaller instead
      * @param replyTopics    what is known of reply topics: an answer for a topic found missing since its query was
      *                       let through goes to {@code answersTopic} instead
+     * @param clock          the router's time: deadlines, latencies, the idempotency window and output timestamps
+     *                       (the context's system time is the scheduled time in a punctuation, which can lag)
      */
     Outputs(ProcessorContext<byte[], Object> context, RouterMetrics metrics, int maxRecordBytes,
-            ReplyTopics replyTopics, String answersTopic) {
+            ReplyTopics replyTopics, String answersTopic, Clock clock) {
         this.context = context;
         this.metrics = metrics;
         this.maxRecordBytes = maxRecordBytes - FRAMING_BYTES;
         this.replyTopics = replyTopics;
         this.answersTopic = answersTopic;
+        this.clock = clock;
     }
 
     long now() {
-        return context.currentSystemTimeMs();
+        return clock.millis();
     }
 
     /** Writes the attempt event of one call (or skipped tier) and returns its summary for the answer. */
@@ -78,22 +83,27 @@ final class Outputs {
     /**
      * Writes a query's one answer to its reply topic, with the query's headers; to the answers topic, with a note in
      * {@code error}, when the reply topic has been found missing since the query was let through (deleted meanwhile).
+     * Returns the answer as sent (FAILED instead when it would not fit the topic).
      */
-    void answer(InFlight query, AnswerEvent answer) {
+    AnswerEvent answer(InFlight query, AnswerEvent answer) {
         String topic = query.replyTopic();
         if (!topic.equals(answersTopic) && replyTopics.status(topic) == ReplyTopics.Status.MISSING) {
             String note = "reply_to topic '" + topic + "' no longer exists; answered on " + answersTopic;
             LOG.warn("query '{}': {}", query.id(), note);
-            answer(query, new AnswerEvent(answer.id(), answer.route(), answer.status(), answer.tier(), answer.model(),
-                    answer.content(), answer.confidence(), answer.costUsd(), answer.latencyMs(), answer.attempts(),
-                    answer.error() == null ? note : answer.error() + "; " + note), answersTopic);
-            return;
+            String error = answer.error() == null ? note
+                    : answer.error().endsWith(note) ? answer.error() : answer.error() + "; " + note;
+            return answer(query, new AnswerEvent(answer.id(), answer.route(), answer.status(), answer.tier(),
+                    answer.model(), answer.content(), answer.confidence(), answer.costUsd(), answer.latencyMs(),
+                    answer.attempts(), error, answer.replayed()), answersTopic);
         }
-        answer(query, answer, topic);
+        return answer(query, answer, topic);
     }
 
-    /** Writes a query's one answer to {@code topic}, with the query's headers. */
-    void answer(InFlight query, AnswerEvent answer, String topic) {
+    /**
+     * Writes a query's one answer to {@code topic}, with the query's headers, and returns it as sent. A replayed
+     * answer is counted as a replay, not as a query finished.
+     */
+    AnswerEvent answer(InFlight query, AnswerEvent answer, String topic) {
         Headers headers = new RecordHeaders();
         for (InFlight.StoredHeader h : query.headers()) {
             headers.add(h.key(), h.value());
@@ -107,7 +117,7 @@ final class Outputs {
             sent = new AnswerEvent(answer.id(), answer.route(), AnswerEvent.Status.FAILED, null, null, null, null,
                     answer.costUsd(), answer.latencyMs(), answer.attempts(), "the answer of tier '" + answer.tier()
                     + "' makes a " + size + "-byte record, over the " + maxRecordBytes
-                    + "-byte limit of the answers topic (max.request.size)");
+                    + "-byte limit of the answers topic (max.request.size)", answer.replayed());
             value = ANSWERS.toBytes(sent);
             if (size(key, value, headers) > maxRecordBytes) {
                 headers = new RecordHeaders(); // the query's own headers alone do not fit beside the failure
@@ -115,7 +125,12 @@ final class Outputs {
             LOG.warn("query '{}': {}", query.id(), sent.error());
         }
         context.forward(new Record<>(key, new Routed(topic, value), now(), headers), SINK_ANSWERS);
-        metrics.answered(query.route(), sent.status());
+        if (sent.replayed()) {
+            metrics.replayed();
+        } else {
+            metrics.answered(query.route(), sent.status());
+        }
+        return sent;
     }
 
     void shadow(ShadowRecord record) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cascade.events.Json;
 import dev.cascade.events.ChatMessage;
+import dev.cascade.core.RoutePolicy;
 import dev.cascade.router.client.ModelRequest;
 import dev.cascade.router.model.ParseResult;
 import dev.cascade.router.model.Query;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
 public final class QueryParser {
     static final int MAX_ID_LENGTH = 256;
     private static final Set<String> FIELDS = Set.of("id", "route", "messages", "prompt", "max_tokens",
-            "temperature", "tenant", "metadata", "reply_to");
+            "temperature", "tenant", "metadata", "reply_to", "deadline_ms");
     private static final Set<String> ROLES = Set.of("system", "user", "assistant");
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -112,6 +113,16 @@ public final class QueryParser {
             }
             temperature = temp.asDouble();
         }
+        Long deadlineMs = null;
+        JsonNode deadline = root.get("deadline_ms");
+        if (deadline != null && !deadline.isNull()) {
+            if (!deadline.isIntegralNumber() || !deadline.canConvertToLong() || deadline.asLong() < 1
+                    || deadline.asLong() > RoutePolicy.MAX_DEADLINE_MS) {
+                return reject(RejectReason.INVALID_FIELD, "'deadline_ms' must be a whole number of milliseconds in "
+                        + "[1, " + RoutePolicy.MAX_DEADLINE_MS + "]");
+            }
+            deadlineMs = deadline.asLong();
+        }
         for (String field : List.of("route", "tenant", "reply_to")) {
             JsonNode v = root.get(field);
             if (v != null && !v.isNull() && !v.isTextual()) {
@@ -149,7 +160,7 @@ public final class QueryParser {
             return reject(RejectReason.INVALID_FIELD, truncate(tenantRefusal));
         }
         return new ParseResult.Valid(new Query(id.asText(), route, new ModelRequest(chat, maxTokens, temperature),
-                replyRules.tenantOf(source, tenant), Map.copyOf(metadata), replyTo));
+                replyRules.tenantOf(source, tenant), Map.copyOf(metadata), replyTo, deadlineMs));
     }
 
     private static Object messages(JsonNode root) {

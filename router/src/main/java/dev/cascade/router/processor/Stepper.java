@@ -2,24 +2,19 @@ package dev.cascade.router.processor;
 
 import dev.cascade.core.CallResult;
 import dev.cascade.core.Decision;
-import dev.cascade.core.RoutePolicy;
 import dev.cascade.core.TierStep;
-import dev.cascade.core.pricing.TokenPrice;
-import dev.cascade.events.AnswerEvent;
-import dev.cascade.events.AnswerEvent.AttemptSummary;
 import dev.cascade.router.metrics.RouterMetrics;
 import dev.cascade.router.tier.Tier;
 import dev.cascade.router.tier.TierResult;
 import dev.cascade.router.tier.Tiers;
-import java.math.BigDecimal;
-import java.util.stream.Collectors;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Steps queries through their tiers: dispatches the current tier's call (or parks the query while the tier's slots
- * are full, or skips a short-circuited tier at no cost), and decides on each result with the route's
- * {@link Decision} rule: answer, escalate to the next tier, or fail. Keeps the in-flight store in step. Stream thread
- * only.
+ * Steps queries through their tiers: dispatches the current tier's call (bounded by the query's deadline), or parks
+ * the query while the tier's slots are full, or moves it on at no cost when the tier's breaker is open or its
+ * waiting places are taken too; decides on each result with the route's {@link Decision} rule: answer, escalate to
+ * the next tier, or fail. No tier is called once the query's deadline has passed. Keeps the in-flight store in step.
+ * Stream thread only.
  */
 final class Stepper {
     private final Tiers tiers;
@@ -28,24 +23,24 @@ final class Stepper {
     private final TierQueues queues;
     private final ShadowCalls shadows;
     private final Outputs outputs;
+    private final Answers answers;
     private final RouterMetrics metrics;
-    private long owned;
 
     Stepper(Tiers tiers, KeyValueStore<String, InFlight> store, Completions completions, TierQueues queues,
-            ShadowCalls shadows, Outputs outputs, RouterMetrics metrics) {
+            ShadowCalls shadows, Outputs outputs, Answers answers, RouterMetrics metrics) {
         this.tiers = tiers;
         this.store = store;
         this.completions = completions;
         this.queues = queues;
         this.shadows = shadows;
         this.outputs = outputs;
+        this.answers = answers;
         this.metrics = metrics;
     }
 
     /** Takes charge of a query (new, or found in the store after a (re)assignment) and tries its current tier. */
     void start(InFlight query) {
-        owned++;
-        metrics.queriesInFlight(1);
+        answers.owned();
         advance(query);
     }
 
@@ -56,7 +51,7 @@ final class Stepper {
             metrics.staleCompletion();
             return;
         }
-        InFlight next = conclude(f, c.result());
+        InFlight next = conclude(f, c.result(), false);
         if (next != null) {
             advance(next);
         }
@@ -70,40 +65,60 @@ final class Stepper {
         }
     }
 
-    /** Tries the query's current tier; short-circuited tiers are recorded and skipped until a call is made. */
+    /** A query parked in a tier queue reached its deadline: it fails without a call. */
+    void expire(String id) {
+        InFlight f = store.get(id);
+        if (f != null) {
+            expired(f);
+        }
+    }
+
+    /** Tries the query's current tier; tiers without a call (breaker open, no room) are recorded and skipped. */
     private void advance(InFlight start) {
         InFlight f = start;
         while (f != null) {
+            if (f.pastDeadline(outputs.now())) {
+                expired(f);
+                return;
+            }
             TierStep step = f.step();
             Tier tier = tiers.get(step.tier());
             if (tier == null) {
-                f = conclude(f, new TierResult(CallResult.Kind.ERROR, null, 0, BigDecimal.ZERO,
-                        "tier '" + step.tier() + "' is not configured on this router"));
+                f = conclude(f, TierResult.skipped(CallResult.Kind.ERROR, "tier '" + step.tier()
+                        + "' is not configured on this router"), false);
                 continue;
             }
             switch (tier.tryAcquire()) {
                 case FULL -> {
-                    store.put(f.key(), f);
-                    queues.park(tier.name(), f.key());
-                    return;
+                    if (queues.park(tier, f.key(), f.deadline())) {
+                        store.put(f.key(), f);
+                        return;
+                    }
+                    metrics.overflow(tier.name());
+                    f = conclude(f, TierResult.skipped(CallResult.Kind.SHORT_CIRCUITED, "tier '" + tier.name()
+                            + "' is full: " + tier.config().maxInFlight() + " calls in flight and "
+                            + tier.config().maxWaiting() + " waiting (max_waiting)"), true);
                 }
                 case PERMITTED -> {
                     InFlight d = f.nextDispatch();
                     store.put(d.key(), d);
-                    completions.call(tier, d.request(), d.key(), d.dispatch());
+                    completions.call(tier, d.request(), d.key(), d.dispatch(), d.untilDeadline(outputs.now()));
                     return;
                 }
-                case SHORT_CIRCUITED -> f = conclude(f, new TierResult(CallResult.Kind.SHORT_CIRCUITED, null, 0,
-                        BigDecimal.ZERO, "circuit breaker of tier '" + tier.name() + "' is open"));
+                case SHORT_CIRCUITED -> f = conclude(f, TierResult.skipped(CallResult.Kind.SHORT_CIRCUITED,
+                        "circuit breaker of tier '" + tier.name() + "' is open"), false);
             }
         }
     }
 
-    /** Records the attempt and decides; answers or fails the query (returning null) or returns it at its next tier. */
-    private InFlight conclude(InFlight f, TierResult result) {
-        RoutePolicy policy = f.policy();
+    /**
+     * Records the attempt and decides; answers or fails the query (returning null) or returns it at its next tier.
+     * An answer that came back is served even when the deadline passed while it was being collected; a call cut short
+     * at the deadline ends the query.
+     */
+    private InFlight conclude(InFlight f, TierResult result, boolean overflow) {
         TierStep step = f.step();
-        Decision decision = Decision.decide(policy, f.tierIndex(), result.asCallResult());
+        Decision decision = Decision.decide(f.policy(), f.tierIndex(), result.asCallResult());
         Tier tier = tiers.get(step.tier());
         String model = tier == null ? null : tier.config().model();
         InFlight updated = f.withAttempt(outputs.attempt(f.id(), f.route(), step, model, decision.outcome(), result,
@@ -112,50 +127,28 @@ final class Stepper {
         if (f.shadow() && result.reply() != null) {
             updated = updated.withReply(ShadowReply.of(step.tier(), model, result, answered));
         }
-        long elapsed = outputs.now() - f.receivedAt();
-        switch (decision.action()) {
-            case ANSWER -> {
-                finish(updated, new AnswerEvent(f.id(), f.route(), AnswerEvent.Status.ANSWERED, step.tier(), model,
-                        result.reply().content(), result.reply().confidence(), totalCost(updated), elapsed,
-                        updated.attempts(), null));
-                if (updated.shadow()) {
-                    shadows.start(updated);
-                }
-                return null;
+        if (decision.action() == Decision.Action.ANSWER) {
+            answers.served(updated, step.tier(), model, result.reply());
+            if (updated.shadow()) {
+                shadows.start(updated);
             }
-            case FAIL -> {
-                String trail = updated.attempts().stream().map(a -> a.tier() + "=" + a.outcome())
-                        .collect(Collectors.joining(", "));
-                finish(updated, new AnswerEvent(f.id(), f.route(), AnswerEvent.Status.FAILED, null, null, null, null,
-                        totalCost(updated), elapsed, updated.attempts(),
-                        "every tier failed (" + trail + "); last: " + result.error()));
-                return null;
-            }
-            default -> {
-                metrics.escalated(step.tier(), policy.step(f.tierIndex() + 1).tier());
-                return updated.nextTier();
-            }
+            return null;
         }
-    }
-
-    private void finish(InFlight f, AnswerEvent answer) {
-        outputs.answer(f, answer);
-        store.delete(f.key());
-        owned--;
-        metrics.queriesInFlight(-1);
-    }
-
-    private static BigDecimal totalCost(InFlight f) {
-        BigDecimal sum = BigDecimal.ZERO;
-        for (AttemptSummary a : f.attempts()) {
-            sum = sum.add(a.costUsd());
+        boolean last = decision.action() == Decision.Action.FAIL;
+        if (result.cutAtDeadline() || last && updated.pastDeadline(outputs.now())) {
+            expired(updated);
+        } else if (last) {
+            answers.failed(updated, overflow ? Answers.overloaded(updated, result.error())
+                    : Answers.everyTierFailed(updated, result.error()));
+        } else {
+            metrics.escalated(step.tier(), f.policy().step(f.tierIndex() + 1).tier());
+            return updated.nextTier();
         }
-        return TokenPrice.normalise(sum);
+        return null;
     }
 
-    /** The task is closing: its queries leave this instance's in-flight gauge. */
-    void close() {
-        metrics.queriesInFlight(-owned);
-        owned = 0;
+    private void expired(InFlight f) {
+        metrics.deadlineMissed();
+        answers.failed(f, Answers.deadline(f));
     }
 }

@@ -19,12 +19,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A model tier at run time: its client guarded by a circuit breaker, a bulkhead (bounded calls in flight) and a hard
  * time-out. Callers first {@link #tryAcquire()} and, when permitted, {@link #call(ModelRequest)}; an open breaker and
- * a full bulkhead are answers, not exceptions. Latency is read from the {@link Clock} handed in (the breaker's too),
- * so tests move time instead of waiting. Thread-safe.
+ * a full bulkhead are answers, not exceptions. Beside the bulkhead the tier keeps count of the queries waiting for
+ * one of its slots, up to {@code max_waiting} ({@link #tryWait()}), across every task of the instance. Latency is read
+ * from the {@link Clock} handed in (the breaker's too), so tests move time instead of waiting. Thread-safe.
  */
 public final class Tier {
     /** The answer of {@link #tryAcquire()}. */
@@ -35,6 +37,7 @@ public final class Tier {
     private final CircuitBreaker breaker;
     private final Bulkhead bulkhead;
     private final Clock clock;
+    private final AtomicInteger waiting = new AtomicInteger();
 
     public Tier(TierConfig config, ModelClient client, CircuitBreaker breaker, Bulkhead bulkhead, Clock clock) {
         this.config = config;
@@ -80,25 +83,59 @@ public final class Tier {
         return Permit.PERMITTED;
     }
 
+    /** Takes a place among the queries waiting for a slot of this tier; false when all {@code max_waiting} are taken. */
+    public boolean tryWait() {
+        int now;
+        do {
+            now = waiting.get();
+            if (now >= config.maxWaiting()) {
+                return false;
+            }
+        } while (!waiting.compareAndSet(now, now + 1));
+        return true;
+    }
+
+    /** Gives back a place taken with {@link #tryWait()}. */
+    public void stopWaiting() {
+        waiting.decrementAndGet();
+    }
+
+    /** Queries of this instance waiting for a slot of this tier. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    /** As {@link #call(ModelRequest, Duration)} with no deadline: the tier's own time-out applies. */
+    public CompletableFuture<TierResult> call(ModelRequest request) {
+        return call(request, null);
+    }
+
     /**
      * Makes the call; only after {@link #tryAcquire()} returned PERMITTED. The request's {@code max_tokens} is held to
      * the tier's {@code max_tokens} cap. The future never completes exceptionally:
      * errors, time-outs and replies that cannot be billed (invalid usage) are {@link TierResult}s, and so is any
      * failure of the client or of this code. The slot is released exactly once and the breaker told when the call
      * ends; at the time-out the client's call is abandoned, which cancels its exchange.
+     *
+     * @param untilDeadline time left before the query's deadline, null for none; when shorter than the tier's time-out
+     *                      the call is cut short then: a TIMEOUT that says so, which the breaker does not count against
+     *                      the tier (it did not fail within its own time-out)
      */
-    public CompletableFuture<TierResult> call(ModelRequest request) {
+    public CompletableFuture<TierResult> call(ModelRequest request, Duration untilDeadline) {
         Instant start = clock.instant();
         AtomicBoolean released = new AtomicBoolean();
+        long limitMs = config.timeout().toMillis();
+        boolean cut = untilDeadline != null && untilDeadline.toMillis() < limitMs;
+        long timeoutMs = cut ? Math.max(1, untilDeadline.toMillis()) : limitMs;
         CompletableFuture<TierResult> result;
         try {
             result = client.complete(capped(request))
-                    .orTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .handle((reply, failure) -> finish(start, released, reply, failure));
+                    .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+                    .handle((reply, failure) -> finish(start, released, reply, failure, cut));
         } catch (RuntimeException e) {
-            result = CompletableFuture.completedFuture(finish(start, released, null, e));
+            result = CompletableFuture.completedFuture(finish(start, released, null, e, cut));
         }
-        return result.exceptionally(e -> finish(start, released, null, e));
+        return result.exceptionally(e -> finish(start, released, null, e, cut));
     }
 
     /** The request with its {@code max_tokens} lowered to the tier's cap (or set to it when the query names none). */
@@ -110,7 +147,8 @@ public final class Tier {
         return new ModelRequest(request.messages(), cap, request.temperature());
     }
 
-    private TierResult finish(Instant start, AtomicBoolean released, ModelReply reply, Throwable failure) {
+    private TierResult finish(Instant start, AtomicBoolean released, ModelReply reply, Throwable failure,
+                              boolean cutAtDeadline) {
         Duration took = Duration.between(start, clock.instant());
         long nanos = took.isNegative() ? 0 : took.toNanos();
         long latencyMs = TimeUnit.NANOSECONDS.toMillis(nanos);
@@ -132,8 +170,14 @@ public final class Tier {
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
         boolean timeout = cause instanceof TimeoutException || cause instanceof HttpTimeoutException;
+        if (timeout && cutAtDeadline) {
+            breaker.releasePermission();
+            return new TierResult(CallResult.Kind.TIMEOUT, null, latencyMs, BigDecimal.ZERO, "cut short at the "
+                    + "query's deadline after " + latencyMs + " ms (the tier's time-out is "
+                    + config.timeout().toMillis() + " ms)", true);
+        }
+        breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
         String message = timeout ? "no answer within " + config.timeout().toMillis() + " ms"
                 : describe(cause);
         return new TierResult(timeout ? CallResult.Kind.TIMEOUT : CallResult.Kind.ERROR, null, latencyMs,

@@ -33,10 +33,12 @@ import java.util.function.Function;
 public final class Tiers implements AutoCloseable {
     private final Map<String, Tier> tiers;
     private final ExecutorService executor;
+    private final Clock clock;
 
-    private Tiers(Map<String, Tier> tiers, ExecutorService executor) {
+    private Tiers(Map<String, Tier> tiers, ExecutorService executor, Clock clock) {
         this.tiers = Map.copyOf(tiers);
         this.executor = executor;
+        this.clock = clock;
     }
 
     /** Builds HTTP clients for the configured tiers; API keys come from the environment or files only. */
@@ -87,7 +89,7 @@ public final class Tiers implements AutoCloseable {
         for (TierConfig c : configs) {
             out.put(c.name(), new Tier(c, clients.apply(c.name()), breaker(c, clock), bulkhead(c), clock));
         }
-        return new Tiers(out, executorToClose);
+        return new Tiers(out, executorToClose, clock);
     }
 
     private static CircuitBreaker breaker(TierConfig c, Clock clock) {
@@ -127,6 +129,11 @@ public final class Tiers implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The clock the tiers read; the router's deadlines and answer times read it too. */
+    public Clock clock() {
+        return clock;
     }
 
     public Tier get(String name) {

@@ -1,5 +1,6 @@
 package dev.cascade.router.topology;
 
+import dev.cascade.events.AnswerEvent;
 import dev.cascade.events.JsonSerde;
 import dev.cascade.events.SettingsStatus;
 import dev.cascade.live.StatusProcessor;
@@ -15,6 +16,7 @@ import dev.cascade.router.processor.Routed;
 import dev.cascade.router.processor.ShadowSampler;
 import dev.cascade.router.policy.PolicyValidator;
 import dev.cascade.router.tier.Tiers;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -27,8 +29,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The router's topology: queries in; answers (to the answers topic or a query's allowed {@code reply_to}), attempts
- * and dead letters out; one changelogged store of in-flight queries. A second sub-topology reports on every record
- * of the config topic. Every node and store is named.
+ * and dead letters out; one changelogged store of in-flight queries and one of answered queries kept for the
+ * idempotency window (a window store: segments older than the window are dropped). A second sub-topology reports on
+ * every record of the config topic. Every node and store is named.
  */
 public final class RouterTopology {
     public static final String SOURCE = "queries-source";
@@ -60,10 +63,14 @@ public final class RouterTopology {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 queryTopics.toArray(String[]::new));
         topology.addProcessor(PROCESSOR, () -> new CascadeProcessor(routes, tiers, parser, metrics,
-                config.topics().answers(), config.punctuateInterval(), config.maxRecordBytes(), sampler, replyTopics), SOURCE);
+                config.topics().answers(), config.punctuateInterval(), config.maxRecordBytes(), sampler, replyTopics,
+                config.idempotencyWindow()), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CascadeProcessor.STORE), Serdes.String(), JsonSerde.of(InFlight.class)),
                 PROCESSOR);
+        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(CascadeProcessor.ANSWERED_STORE,
+                CascadeProcessor.answeredRetention(config.idempotencyWindow()), Duration.ofMillis(1), false), Serdes.String(),
+                JsonSerde.of(AnswerEvent.class)), PROCESSOR);
         TopicNameExtractor<byte[], Routed> answerTopic = (key, value, context) -> value.topic();
         Serializer<Routed> routedValue = (topic, routed) -> routed == null ? null : routed.value();
         topology.addSink(CascadeProcessor.SINK_ANSWERS, answerTopic, new ByteArraySerializer(), routedValue,

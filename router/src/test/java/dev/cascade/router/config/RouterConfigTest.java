@@ -175,4 +175,36 @@ class RouterConfigTest {
                             && p.contains("reference 'small'"));
                 });
     }
+
+    @Test
+    void shouldReadDeadlinesWaitingRoomAndIdempotencyWindowWithTheirDefaults() {
+        Map<String, Object> doc = Map.of(
+                "router", Map.of("idempotency_window_ms", 60_000),
+                "tiers", Map.of("small", Map.of("base_url", "http://h/v1", "model", "m", "max_waiting", 0),
+                        "general", Map.of("base_url", "http://h/v1", "model", "g", "confidence", "none")),
+                "routes", Map.of("default", Map.of("tiers", List.of(Map.of("name", "general"))),
+                        "timed", Map.of("deadline_ms", 1500, "tiers", List.of(Map.of("name", "general")))));
+        RouterConfig c = RouterConfig.from(doc, Map.of("CASCADE_TIER_GENERAL_MAX_WAITING", "7"), "test");
+        assertThat(c.idempotencyWindow()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(c.tiers().get("small").maxWaiting()).isZero();
+        assertThat(c.tiers().get("general").maxWaiting()).isEqualTo(7);
+        assertThat(c.routes().get("timed").deadlineMs()).isEqualTo(1500L);
+        assertThat(c.routes().get("default").deadlineMs()).isNull();
+
+        RouterConfig defaults = RouterConfig.from(Map.of("tiers", Map.of("g", Map.of("base_url", "http://h/v1",
+                "model", "g"))), Map.of(), "test");
+        assertThat(defaults.idempotencyWindow()).isEqualTo(java.time.Duration.ofHours(24));
+        assertThat(defaults.tiers().get("g").maxWaiting()).isEqualTo(TierConfig.DEFAULT_MAX_WAITING);
+
+        Map<String, Object> bad = Map.of(
+                "router", Map.of("idempotency_window_ms", -1),
+                "tiers", Map.of("g", Map.of("base_url", "http://h/v1", "model", "g", "max_waiting", -3)),
+                "routes", Map.of("default", Map.of("deadline_ms", 0, "tiers", List.of(Map.of("name", "g")))));
+        assertThatThrownBy(() -> RouterConfig.from(bad, Map.of(), "test")).satisfies(e -> {
+            List<String> problems = ((ConfigException) e).problems();
+            assertThat(problems).anyMatch(p -> p.contains("router.idempotency_window_ms") && p.contains("-1"));
+            assertThat(problems).anyMatch(p -> p.contains("tiers.g.max_waiting") && p.contains("-3"));
+            assertThat(problems).anyMatch(p -> p.contains("routes.default.deadline_ms") && p.contains("got 0"));
+        });
+    }
 }

@@ -47,6 +47,31 @@ final class RouterProcess implements AutoCloseable {
         return process.waitFor(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /** Resident memory of the process in bytes (VmRSS), or -1 when it cannot be read (no /proc). */
+    long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The admin port the router printed once started, or -1 before that. */
+    int adminPort() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("router started: admin on \\S*:(\\d+),")
+                .matcher(output());
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

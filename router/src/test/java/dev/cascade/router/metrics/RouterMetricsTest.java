@@ -54,6 +54,8 @@ class RouterMetricsTest {
                 "router_attempts_total", "router_completions_stale_total", "router_config_records_total",
                 "router_dlq_total", "router_escalations_total", "router_policies_applied_total",
                 "router_queries_in_flight", "router_queries_total", "router_shadow_skipped_total",
+                "router_deadlines_missed_total", "router_queries_replayed_total", "router_tier_overflow_total",
+                "router_tier_max_waiting",
                 "router_tier_breaker_state", "router_tier_capacity", "router_tier_confidence_bucket",
                 "router_tier_confidence_count", "router_tier_confidence_max", "router_tier_confidence_sum",
                 "router_tier_in_flight", "router_tier_latency_seconds_bucket", "router_tier_latency_seconds_count",
@@ -78,6 +80,10 @@ class RouterMetricsTest {
                 "router_config_records_total{result=\"accepted\",service=\"router\"} 1.0",
                 "router_policies_applied_total{result=\"rejected\",service=\"router\"} 1.0",
                 "router_tier_waiting{service=\"router\",tier=\"small\"} 1.0",
+                "router_tier_overflow_total{service=\"router\",tier=\"small\"} 1.0",
+                "router_tier_max_waiting{service=\"router\",tier=\"small\"} 1000.0",
+                "router_deadlines_missed_total{service=\"router\"} 1.0",
+                "router_queries_replayed_total{service=\"router\"} 1.0",
                 "router_queries_in_flight{service=\"router\"} 1.0",
                 "router_tier_capacity{service=\"router\",tier=\"small\"} 2.0",
                 "router_tier_in_flight{service=\"router\",tier=\"small\"} 0.0",
@@ -105,13 +111,16 @@ class RouterMetricsTest {
             assertThat(scrape).contains(
                     "router_shadow_skipped_total{service=\"router\",tier=\"" + tier + "\"} 0.0",
                     "router_tier_latency_seconds_count{service=\"router\",tier=\"" + tier + "\"} 0",
-                    "router_tier_waiting{service=\"router\",tier=\"" + tier + "\"} 0.0");
+                    "router_tier_waiting{service=\"router\",tier=\"" + tier + "\"} 0.0",
+                    "router_tier_overflow_total{service=\"router\",tier=\"" + tier + "\"} 0.0");
         }
         for (AnswerEvent.Status status : AnswerEvent.Status.values()) {
             assertThat(scrape).contains(
                     "router_queries_total{route=\"default\",service=\"router\",status=\"" + status + "\"} 0.0");
         }
-        assertThat(scrape).contains("router_completions_stale_total{service=\"router\"} 0.0");
+        assertThat(scrape).contains("router_completions_stale_total{service=\"router\"} 0.0",
+                "router_deadlines_missed_total{service=\"router\"} 0.0",
+                "router_queries_replayed_total{service=\"router\"} 0.0");
     }
 
     @Test
@@ -159,6 +168,9 @@ class RouterMetricsTest {
         metrics.policyApplied(false);
         metrics.waiting("small", 1);
         metrics.queriesInFlight(1);
+        metrics.overflow("small");
+        metrics.deadlineMissed();
+        metrics.replayed();
     }
 
     /** The metric names of the sample lines of a Prometheus text exposition. */

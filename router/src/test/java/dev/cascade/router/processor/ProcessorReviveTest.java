@@ -3,6 +3,7 @@ package dev.cascade.router.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cascade.core.RouteTable;
+import dev.cascade.events.AnswerEvent;
 import dev.cascade.events.Json;
 import dev.cascade.events.JsonSerde;
 import dev.cascade.router.client.ModelReply;
@@ -22,6 +23,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +47,7 @@ class ProcessorReviveTest {
         CascadeProcessor processor = new CascadeProcessor(RouteTable.of(config.routes()), tiers,
                 new QueryParser(1024, List.of()), new RouterMetrics(new SimpleMeterRegistry(), tiers,
                 config.routes().keySet()), "cascade.answers", Duration.ofMillis(10), 1024 * 1024,
-                ShadowSampler.unkeyed(), ReplyTopics.assumeExisting());
+                ShadowSampler.unkeyed(), ReplyTopics.assumeExisting(), config.idempotencyWindow());
         MockProcessorContext<byte[], Object> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(1_000L);
         KeyValueStore<String, InFlight> store = Stores.keyValueStoreBuilder(
@@ -53,6 +55,12 @@ class ProcessorReviveTest {
                 .withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
+        WindowStore<String, AnswerEvent> answered = Stores.windowStoreBuilder(Stores.inMemoryWindowStore(
+                CascadeProcessor.ANSWERED_STORE, CascadeProcessor.answeredRetention(config.idempotencyWindow()),
+                Duration.ofMillis(1), false), Serdes.String(), JsonSerde.of(AnswerEvent.class))
+                .withLoggingDisabled().build();
+        answered.init(context.getStateStoreContext(), answered);
+        context.addStateStore(answered);
 
         processor.init(context);
         processor.process(new Record<>("q1".getBytes(StandardCharsets.UTF_8),
@@ -63,6 +71,7 @@ class ProcessorReviveTest {
         MockProcessorContext<byte[], Object> revived = new MockProcessorContext<>();
         revived.setCurrentSystemTimeMs(2_000L);
         revived.addStateStore(store);
+        revived.addStateStore(answered);
         processor.init(revived);
         punctuate(revived);
         assertThat(calls).as("the stored query is dispatched again").hasSize(2);

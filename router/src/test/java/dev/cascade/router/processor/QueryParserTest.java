@@ -41,6 +41,19 @@ class QueryParserTest {
     }
 
     @Test
+    void shouldReadADeadlineAndRefuseOneThatIsNotAPositiveWholeNumberOfMilliseconds() {
+        assertThat(((ParseResult.Valid) parse("{\"id\":\"1\",\"prompt\":\"x\",\"deadline_ms\":200}")).query()
+                .deadlineMs()).isEqualTo(200L);
+        assertThat(((ParseResult.Valid) parse("{\"id\":\"1\",\"prompt\":\"x\"}")).query().deadlineMs()).isNull();
+        for (String bad : new String[]{"0", "-5", "1.5", "\"200\"", "86400001", "1e30"}) {
+            ParseResult r = parse("{\"id\":\"1\",\"prompt\":\"x\",\"deadline_ms\":" + bad + "}");
+            assertThat(r).as(bad).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected) r).reason()).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(((ParseResult.Rejected) r).detail()).contains("deadline_ms");
+        }
+    }
+
+    @Test
     void shouldRejectEachKindOfBadInputWithItsReason() {
         assertThat(parser.parse(null)).isInstanceOf(ParseResult.Rejected.class);
         assertThat(reason("nope")).isEqualTo(RejectReason.NOT_JSON);

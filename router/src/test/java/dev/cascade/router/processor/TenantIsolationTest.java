@@ -128,7 +128,7 @@ class TenantIsolationTest {
         KeyValueStore<String, InFlight> store = driver.getKeyValueStore(CascadeProcessor.STORE);
         store.put("legacy-1", new InFlight("legacy-1", "default", List.of(new TierStep("general", null)),
                 new ModelRequest(List.of(new ChatMessage("user", "q")), null, null), "cascade.answers", List.of(),
-                0L, 0, 0, List.of(), false, List.of()));
+                0L, 0, 0, List.of(), false, List.of(), null));
         driver.advanceWallClockTime(Duration.ofMillis(20));
         assertThat(calls).as("dispatched again after the restart").hasSize(1);
         answerAll();
