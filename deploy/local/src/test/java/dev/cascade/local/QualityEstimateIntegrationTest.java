@@ -96,7 +96,8 @@ class QualityEstimateIntegrationTest {
             int promPort = EmbeddedKafkaBroker.freePort();
             processes.add(ChildJvm.start(RouterMain.class.getName(), Files.writeString(dir.resolve("router.yaml"),
                     routerConfig(sim.baseUrl())), Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "KAFKA_STATE_DIR",
-                    dir.resolve("router-state").toString(), "CASCADE_ADMIN_PORT", Integer.toString(routerPort)),
+                    dir.resolve("router-state").toString(), "CASCADE_ADMIN_PORT", Integer.toString(routerPort),
+                    "QUALITY_TEST_SHADOW_KEY", "quality-test-sampling-key-0123456789"),
                     dir.resolve("router.log"), "384m"));
             processes.add(ChildJvm.start(LedgerMain.class.getName(), Files.writeString(dir.resolve("ledger.yaml"),
                     LEDGER_CONFIG), Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "KAFKA_STATE_DIR",
@@ -286,6 +287,8 @@ class QualityEstimateIntegrationTest {
         ObjectNode root = Json.mapper().createObjectNode();
         root.putObject("kafka").put("application.id", "quality-router").put("processing.guarantee",
                 "exactly_once_v2").put("commit.interval.ms", 100);
+        // a fixed sampling key: the sample (HMAC of the id) and so this run's interval are the same every time
+        root.putObject("router").put("shadow_key_env", "QUALITY_TEST_SHADOW_KEY");
         ObjectNode tiers = root.putObject("tiers");
         for (String m : MODELS) {
             tiers.putObject(m).put("kind", "openai").put("base_url", simulator + "/v1").put("model", m)
