@@ -2,6 +2,7 @@ package dev.cascade.ledger.topology;
 
 import dev.cascade.events.FeedbackEvent;
 import dev.cascade.events.JsonSerde;
+import dev.cascade.events.RouteTier;
 import dev.cascade.events.ShadowRecord;
 import dev.cascade.ledger.model.QualityCounts;
 import dev.cascade.ledger.model.ShadowFacts;
@@ -97,7 +98,7 @@ final class QualityTopology {
     }
 
     private static String key(QualityCounts c) {
-        return new dev.cascade.events.RouteTier(c.route(), c.reference()).key();
+        return new RouteTier(c.route(), c.reference()).key();
     }
 
     private static Materialized<String, QualityCounts, KeyValueStore<Bytes, byte[]>> store(String name) {

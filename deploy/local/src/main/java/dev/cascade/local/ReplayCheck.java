@@ -64,7 +64,8 @@ final class ReplayCheck {
         }
         long answers = summary.path("answers").asLong();
         double measuredAccuracy = judged == 0 ? 0 : right / judged;
-        BigDecimal measuredCost = answers == 0 ? BigDecimal.ZERO : summary.path("attempts_cost_usd").decimalValue()
+        // the cascade's own calls: shadow calls (--shadow-rate) are extra spend the prediction does not include
+        BigDecimal measuredCost = answers == 0 ? BigDecimal.ZERO : summary.path("variable_cost_usd").decimalValue()
                 .multiply(BigDecimal.valueOf(1000)).divide(BigDecimal.valueOf(answers), MathContext.DECIMAL64);
         double accuracyGap = 100 * (measuredAccuracy - predictedAccuracy);
         double costGap = predictedCost.signum() == 0 ? 0 : 100 * measuredCost.subtract(predictedCost)
@@ -74,13 +75,16 @@ final class ReplayCheck {
         System.out.printf(Locale.ROOT, "accuracy            predicted %.4f, measured %.4f over %d judged answers "
                 + "(%+.2f points)%n", predictedAccuracy, measuredAccuracy, judged, accuracyGap);
         System.out.printf(Locale.ROOT, "cost per 1k queries predicted %s USD, measured %s USD over %d answers "
-                        + "(%+.2f %%)%n", predictedCost.round(new MathContext(6)).toPlainString(),
+                        + "(%+.2f %%, shadow calls apart)%n", predictedCost.round(new MathContext(6)).toPlainString(),
                 measuredCost.round(new MathContext(6)).toPlainString(), answers, costGap);
         double reference = plan.referenceAccuracy();
+        // whatif prints accuracy to 4 decimals: the count of right answers it stands for is exact below 10,000 queries
+        double offline = reference == 0 ? 0 : Math.round(predictedAccuracy * plan.ids.size())
+                / (reference * plan.ids.size());
         JsonNode live = quality == null || quality.isEmpty() ? null : quality.get(0);
         System.out.printf(Locale.ROOT, "quality ratio       offline %s (%.4f / %s's %.4f on the whole file), "
-                        + "live %s%n", reference == 0 ? "n/a" : String.format(Locale.ROOT, "%.4f",
-                        predictedAccuracy / reference), predictedAccuracy, plan.referenceTier(), reference,
+                        + "live %s%n", reference == 0 ? "n/a" : String.format(Locale.ROOT, "%.4f", offline),
+                predictedAccuracy, plan.referenceTier(), reference,
                 live == null || !live.path("ratio").isNumber() ? "n/a (no judged shadow samples: --shadow-rate)"
                         : String.format(Locale.ROOT, "%.4f [%.4f, %.4f] on %d judged pairs, %s",
                         live.path("ratio").asDouble(), live.path("ratio_low").asDouble(),

@@ -145,7 +145,8 @@ final class ReplayPlan {
         ObjectNode root = Json.mapper().createObjectNode();
         root.putObject("kafka").put("application.id", "cascade-router").put("bootstrap.servers", "127.0.0.1:9092")
                 .put("processing.guarantee", "exactly_once_v2").put("commit.interval.ms", 100);
-        root.putObject("router").put("admin_port", adminPort).put("max_query_bytes", 1_048_576);
+        // a third of the producer's default 1 MiB record limit, as the router requires; recorded queries are far smaller
+        root.putObject("router").put("admin_port", adminPort).put("max_query_bytes", 349_525);
         ObjectNode tierNodes = root.putObject("tiers");
         for (String tier : tiers) {
             Price p = prices.get(tier);
