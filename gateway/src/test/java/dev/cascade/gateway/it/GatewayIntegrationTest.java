@@ -30,6 +30,7 @@ class GatewayIntegrationTest {
     static final String KEY = "sk-test-acme-0123456789";
     static CascadeStack stack;
     static GatewayApp gateway;
+    static String replyTopic;
     static PrometheusMeterRegistry registry;
 
     @BeforeAll
@@ -40,6 +41,7 @@ class GatewayIntegrationTest {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayMetrics metrics = new GatewayMetrics();
         metrics.bindTo(registry);
+        replyTopic = config.replyTopic();
         gateway = new GatewayApp(config, ApiKeys.load(null, config.envKeys()), metrics, registry::scrape);
         gateway.start();
     }
@@ -197,14 +199,16 @@ class GatewayIntegrationTest {
 
     @Test
     void shouldAnswerConflictWhenTheRouterRefusesARetryOfAQueryStillInFlight() throws Exception {
-        // the first call with this key went through another gateway instance and is still being answered
+        // the first call with this key came through this gateway's reply topic (an earlier process of this instance)
+        // and is still being answered: in-flight ids are kept per reply topic, so only a retry on the same topic is
+        // a duplicate; the same key through another instance is a query of its own
         try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer =
                      new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
                              stack.broker.bootstrapServers()), new org.apache.kafka.common.serialization
                              .StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(stack.topics.queries(),
                     "acme:dup-1", "{\"id\":\"acme:dup-1\",\"route\":\"slow\",\"prompt\":\"p\","
-                            + "\"reply_to\":\"cascade.answers.elsewhere\"}")).get();
+                            + "\"reply_to\":\"" + replyTopic + "\"}")).get();
         }
         // same key, same partition: the router reads the first query before the retry, and refuses the retry
         long start = System.nanoTime();
