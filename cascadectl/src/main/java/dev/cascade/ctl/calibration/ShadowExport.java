@@ -1,13 +1,13 @@
 package dev.cascade.ctl.calibration;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cascade.core.quality.Agreement;
 import dev.cascade.events.Json;
 import dev.cascade.events.ShadowRecord;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -45,7 +45,7 @@ public final class ShadowExport {
                 continue;
             }
             List<String> tiers = s.tiers();
-            String terminal = normalise(s.outcomes().get(tiers.get(tiers.size() - 1)).answer());
+            String terminal = Agreement.normalise(s.outcomes().get(tiers.get(tiers.size() - 1)).answer());
             Boolean verdict = feedback.get(s.id());
             ObjectNode line = Json.mapper().createObjectNode();
             line.put("id", s.id());
@@ -57,7 +57,7 @@ public final class ShadowExport {
                 ShadowRecord.TierAnswer o = s.outcomes().get(tier);
                 String answer = o.answer() == null ? "" : o.answer();
                 boolean fromFeedback = verdict != null && tier.equals(s.servedTier());
-                boolean correct = fromFeedback ? verdict : normalise(answer).equals(terminal);
+                boolean correct = fromFeedback ? verdict : Agreement.normalise(answer).equals(terminal);
                 ObjectNode t = out.putObject(tier);
                 t.put("answer", answer);
                 t.put("correct", correct);
@@ -83,10 +83,5 @@ public final class ShadowExport {
             latest.put(r.id(), r);
         }
         return new ArrayList<>(latest.values());
-    }
-
-    static String normalise(String answer) {
-        String s = answer.trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
-        return s.replaceAll("[.!?]+$", "");
     }
 }
